@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 RETRIEVAL_INTENT = "faq"
-ROLES = ("parent", "enseignant", "directeur")
 
 
 def response_name(key: str) -> str:
@@ -23,28 +22,26 @@ def known_answer(domain: dict[str, Any], key: str) -> bool:
     return bool(key) and bool(variations(domain, key))
 
 
-def _role_condition(variation: dict[str, Any]) -> str | None:
-    for condition in variation.get("condition") or []:
-        if condition.get("type") == "slot" and condition.get("name") == "role":
-            return str(condition.get("value"))
+def last_answer_key(events: list[dict[str, Any]]) -> str | None:
+    """The key of the last answer the assistant gave (or started, by asking the role)."""
+    prefix = response_name("")
+    for event in reversed(events):
+        if event.get("event") == "bot":
+            action = (event.get("metadata") or {}).get("utter_action") or ""
+            if action.startswith(prefix):
+                return action[len(prefix):]
+        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") not in (None, "inform_role"):
+            return None
     return None
+
+
+def _role_condition(variation: dict[str, Any]) -> bool:
+    return any(c.get("type") == "slot" and c.get("name") == "role" for c in variation.get("condition") or [])
 
 
 def is_role_dependent(domain: dict[str, Any], key: str) -> bool:
     """Whether the answer `key` has a variation per role."""
     return any(_role_condition(v) for v in variations(domain, key))
-
-
-def answer_text(domain: dict[str, Any], key: str, role: str | None) -> str:
-    """The text of answer `key` for `role`: its role variation, else the general one."""
-    options = variations(domain, key)
-    for variation in options:
-        if role and _role_condition(variation) == role:
-            return variation["text"]
-    for variation in options:
-        if _role_condition(variation) is None:
-            return variation["text"]
-    return options[0]["text"]
 
 
 def selector_candidates(message: dict[str, Any]) -> list[tuple[str, float]]:

@@ -1,0 +1,73 @@
+"""NLU component: send to "Vouliez-vous dire ..." what the model is not sure of.
+
+Rasa's FallbackClassifier only looks at the intent's confidence. A question can be
+confidently a `faq` while the ResponseSelector hesitates between answers
+(RasaHQ/rasa#9751): this component turns such a message into `nlu_fallback` too.
+It also sends messages with no letter at all (empty, emoji, punctuation) there.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.training_data.message import Message
+
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def selector_confidence(message: Message, retrieval_intent: str) -> float | None:
+    """Confidence of the answer chosen for `retrieval_intent`, if any."""
+    selector = message.get("response_selector") or {}
+    prediction = selector.get(retrieval_intent) or selector.get("default") or {}
+    response = prediction.get("response") or {}
+    confidence = response.get("confidence")
+    return None if confidence is None else float(confidence)
+
+
+def has_letters(text: str | None) -> bool:
+    """Whether a message holds at least one letter (in any alphabet)."""
+    return any(char.isalpha() for char in text or "")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
+    """Predict `nlu_fallback` when the chosen answer, not only the intent, is uncertain."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"retrieval_intent": "faq", "threshold": 0.5}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.retrieval_intent = config["retrieval_intent"]
+        self.threshold = float(config["threshold"])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> AnswerConfidenceGuard:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            intent = message.get("intent") or {}
+            if not has_letters(message.get("text")):
+                self._fall_back(message, 1.0)
+            elif intent.get("name") == self.retrieval_intent:
+                confidence = selector_confidence(message, self.retrieval_intent)
+                if confidence is not None and confidence < self.threshold:
+                    self._fall_back(message, confidence)
+        return messages
+
+    @staticmethod
+    def _fall_back(message: Message, confidence: float) -> None:
+        """Replace the intent with nlu_fallback, keeping the ranking for the candidates."""
+        message.set("intent", {"name": FALLBACK_INTENT, "confidence": confidence}, add_to_output=True)
