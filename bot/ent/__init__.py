@@ -1,0 +1,1 @@
+"""Mock ENT backend: models, database, demo seed and the service in front of them."""

@@ -1,0 +1,462 @@
+"""Deterministic demo data: a circonscription of four schools at the rentrée."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from faker import Faker
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from bot.ent import models as m
+from bot.ent.db import make_session_factory, session_scope
+from bot.ent.service import normalize
+
+FAKER_SEED = 20250901
+SCHOOL_YEAR = "2025-2026"
+LAST_YEAR = "2024-2025"
+CIRCONSCRIPTION = "Circonscription de démonstration (Lille)"
+ORIGINS = (m.ORIGIN_FRANCECONNECT, m.ORIGIN_RESPONSABLE, m.ORIGIN_ETABLISSEMENT, None)
+
+
+def at(day: str, hour: int = 6) -> datetime:
+    """A fixed timestamp of the demo calendar (feeds run early in the morning)."""
+    return datetime.fromisoformat(day).replace(hour=hour)
+
+
+class _Builder:
+    """Adds people, accounts and links to a session with unique logins."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.fake = Faker("fr_FR")
+        self.fake.seed_instance(FAKER_SEED)
+        self.logins: set[str] = set()
+
+    def add(self, obj):
+        """Add and flush one object (so it has its id)."""
+        self.session.add(obj)
+        self.session.flush()
+        return obj
+
+    def login_for(self, first: str, last: str) -> str:
+        """A unique ENT login built from a name."""
+        base = f"{normalize(first).replace(' ', '-')}.{normalize(last).replace(' ', '')}"
+        login, n = base, 1
+        while login in self.logins:
+            n += 1
+            login = f"{base}{n}"
+        return login
+
+    def person(
+        self,
+        first: str,
+        last: str,
+        profile: str,
+        login: str | None = None,
+        source: str = m.SOURCE_ONDE,
+        school: m.School | None = None,
+        activated: bool = True,
+        origin: str | None = None,
+        when: datetime | None = None,
+    ) -> m.Person:
+        """A person with an account."""
+        person = self.add(m.Person(first_name=first, last_name=last, profile=profile))
+        login = login or self.login_for(first, last)
+        self.logins.add(login)
+        self.add(
+            m.Account(
+                person_id=person.id,
+                login=login,
+                source=source,
+                school_id=school.id if school and source == m.SOURCE_MANUAL else None,
+                activated=activated,
+                activated_at=when if activated else None,
+                educonnect_origin=origin,
+                educonnect_activated_at=when if origin else None,
+                created_at=at("2023-09-04"),
+            )
+        )
+        return person
+
+    def teacher(
+        self,
+        first: str,
+        last: str,
+        school: m.School,
+        login: str | None = None,
+        profile: str = m.TEACHER,
+        home: bool = True,
+        feed: m.FeedRun | None = None,
+    ) -> m.Person:
+        """A teacher (academic account) attached to a school."""
+        person = self.person(first, last, profile, login, source=m.SOURCE_ACADEMIC, when=at("2020-09-01"))
+        self.attach(person, school, home, feed)
+        return person
+
+    def attach(self, person: m.Person, school: m.School, home: bool, feed: m.FeedRun | None) -> None:
+        """Attach a teacher to a school."""
+        self.add(
+            m.TeacherAttachment(
+                person_id=person.id,
+                school_id=school.id,
+                is_home_school=home,
+                last_feed_id=feed.id if feed else None,
+            )
+        )
+
+    def teach(self, person: m.Person, school_class: m.SchoolClass) -> None:
+        """Attach a teacher to a class."""
+        self.add(m.TeacherClass(person_id=person.id, class_id=school_class.id))
+
+    def pupil(self, first: str, last: str, *classes: m.SchoolClass) -> m.Person:
+        """A pupil enrolled in the given classes (one per school year)."""
+        person = self.person(first, last, m.PUPIL, when=at("2023-09-10"))
+        for school_class in classes:
+            self.add(m.Enrolment(pupil_id=person.id, class_id=school_class.id))
+        return person
+
+    def link(
+        self,
+        parent: m.Person,
+        child: m.Person,
+        attached: bool = True,
+        kind: str = m.LINK_LEGAL,
+    ) -> None:
+        """Link a parent (or foster family) to a child."""
+        self.add(
+            m.ParentLink(
+                parent_id=parent.id,
+                child_id=child.id,
+                kind=kind,
+                attached_to_account=attached,
+            )
+        )
+
+    def family(self, school_class: m.SchoolClass, count: int, *earlier: m.SchoolClass) -> None:
+        """Random pupils in a class, each with one parent of random EduConnect origin."""
+        for _ in range(count):
+            last = self.fake.last_name()
+            child = self.pupil(self.fake.first_name(), last, *earlier, school_class)
+            origin = self.fake.random_element(ORIGINS)
+            parent = self.person(
+                self.fake.first_name(),
+                last,
+                m.PARENT,
+                activated=origin is not None,
+                origin=origin,
+                when=at("2024-09-15", 19) if origin else None,
+            )
+            self.link(parent, child, attached=origin is not None)
+
+    def school(self, uai: str, name: str, switch: date | None) -> m.School:
+        """A school of the demo circonscription."""
+        return self.add(
+            m.School(uai=uai, name=name, circonscription=CIRCONSCRIPTION, onde_switch_date=switch)
+        )
+
+    def classes(self, school: m.School, year: str, *labels: str) -> dict[str, m.SchoolClass]:
+        """Classes of a school for a year; levels come from the label (e.g. 'CE2-CM1')."""
+        return {
+            label: self.add(
+                m.SchoolClass(
+                    school_id=school.id,
+                    label=label,
+                    levels=",".join(label.split("-")),
+                    school_year=year,
+                )
+            )
+            for label in labels
+        }
+
+    def feed(
+        self, school: m.School, file: str, day: str, outcome: str = m.OUTCOME_OK, year: str = SCHOOL_YEAR
+    ) -> m.FeedRun:
+        """One feed run."""
+        return self.add(
+            m.FeedRun(school_id=school.id, file=file, school_year=year, run_at=at(day), outcome=outcome)
+        )
+
+
+def _papillons(b: _Builder) -> m.Person:
+    """École des Papillons: every situation of the guide at the rentrée; returns its remplaçant."""
+    school = b.school("0599001A", "École des Papillons", date(2025, 9, 2))
+    old_staff = b.feed(school, m.FEED_STAFF, "2025-06-27", year=LAST_YEAR)
+    b.feed(school, m.FEED_FAMILIES, "2025-06-27", year=LAST_YEAR)
+    b.feed(school, m.FEED_STAFF, "2025-08-20")
+    staff = b.feed(school, m.FEED_STAFF, "2025-09-03")
+    b.feed(school, m.FEED_FAMILIES, "2025-09-03")
+    b.feed(school, m.FEED_STRUCTURES, "2025-09-03")
+    last = b.classes(school, LAST_YEAR, "GS", "CP", "CE1-CE2", "CM1-CM2")
+    now = b.classes(school, SCHOOL_YEAR, "PS-MS", "GS", "CP", "CE1", "CE2-CM1", "CM2")
+
+    director = b.teacher("Isabelle", "Roussel", school, "directeur.papillons", m.DIRECTOR, feed=staff)
+    b.teach(director, now["CM2"])
+    newcomer = b.teacher("Thomas", "Girard", school, "enseignant.papillons", feed=staff)
+    ce1 = b.teacher("Nadia", "Benali", school, "enseignant.ce1.papillons", feed=staff)
+    b.teach(ce1, now["CE1"])
+    cm = b.teacher("Antoine", "Vasseur", school, "enseignant.cm.papillons", feed=staff)
+    b.teach(cm, now["CE2-CM1"])
+    left = b.teacher("Marc", "Delattre", school, "enseignant.parti.papillons", home=False, feed=old_staff)
+    replacement = b.teacher("Julie", "Caron", school, "remplacant.papillons", home=True)
+
+    # The parents of the demo (fixed names), then random families to fill the classes.
+    parent = b.person(
+        "Sophie",
+        "Lambert",
+        m.PARENT,
+        "parent.papillons",
+        origin=m.ORIGIN_FRANCECONNECT,
+        when=at("2024-09-12", 20),
+    )
+    b.link(parent, b.pupil("Emma", "Lambert", last["CP"], now["CE1"]), attached=True)
+    b.link(parent, b.pupil("Hugo", "Lambert", last["GS"]), attached=False)  # CP not fed yet
+    sms = b.person(
+        "Karim",
+        "Haddad",
+        m.PARENT,
+        "parent.sms.papillons",
+        origin=m.ORIGIN_RESPONSABLE,
+        when=at("2024-10-02", 18),
+    )
+    b.link(sms, b.pupil("Inès", "Haddad", last["CE1-CE2"], now["CE2-CM1"]))
+    school_issued = b.person(
+        "Céline",
+        "Dubois",
+        m.PARENT,
+        "parent.etablissement.papillons",
+        origin=m.ORIGIN_ETABLISSEMENT,
+        when=at("2024-11-05", 17),
+    )
+    b.link(school_issued, b.pupil("Lucas", "Dubois", last["CM1-CM2"], now["CM2"]))
+    inactive = b.person("Patrick", "Lemaire", m.PARENT, "parent.nonactive.papillons", activated=False)
+    b.link(inactive, b.pupil("Chloé", "Lemaire", now["PS-MS"]), attached=False)
+    claire = b.person(
+        "Claire",
+        "Lefebvre",
+        m.PARENT,
+        "parent.lefebvre1.papillons",
+        origin=m.ORIGIN_FRANCECONNECT,
+        when=at("2024-09-20", 21),
+    )
+    b.link(claire, b.pupil("Léo", "Lefebvre", last["CP"], now["CE1"]))
+    julien = b.person(
+        "Julien",
+        "Lefebvre",
+        m.PARENT,
+        "parent.lefebvre2.papillons",
+        origin=m.ORIGIN_RESPONSABLE,
+        when=at("2025-01-14", 19),
+    )
+    b.link(julien, b.pupil("Manon", "Lefebvre", last["CM1-CM2"], now["CM2"]))
+    foster = b.person(
+        "Nathalie",
+        "Morel",
+        m.PARENT,
+        "famille.accueil.papillons",
+        source=m.SOURCE_MANUAL,
+        school=school,
+        when=at("2024-09-09", 10),
+    )
+    b.link(foster, b.pupil("Noah", "Petitjean", last["GS"], now["CE1"]), kind=m.LINK_FOSTER)
+    b.person(
+        "Paul",
+        "Verhaeghe",
+        m.GUEST,
+        "invite.papillons",
+        source=m.SOURCE_MANUAL,
+        school=school,
+        activated=False,
+    )
+    dalmeida = b.person(
+        "Sandrine", "D'Almeida", m.PARENT, origin=m.ORIGIN_FRANCECONNECT, when=at("2024-09-30")
+    )
+    b.link(dalmeida, b.pupil("Yanis", "D'Almeida", last["GS"], now["CE1"]))
+    b.family(now["PS-MS"], 5)
+    b.family(now["GS"], 4)
+    b.family(now["CE1"], 3, last["CP"])
+    b.family(now["CE2-CM1"], 4, last["CE1-CE2"])
+    b.family(now["CM2"], 3, last["CM1-CM2"])
+
+    b.add(m.AccessBlock(school_id=school.id, profile=m.PUPIL, blocked=True, changed_at=at("2025-08-28", 9)))
+    b.add(m.AccessBlock(school_id=school.id, profile=m.PARENT, blocked=False, changed_at=at("2025-09-03", 9)))
+
+    ape = b.add(
+        m.ManualGroup(school_id=school.id, name="APE", school_year=LAST_YEAR, created_at=at("2024-09-16"))
+    )
+    for member in (sms, claire, inactive):
+        b.add(m.ManualGroupMember(group_id=ape.id, person_id=member.id))
+    current = b.add(
+        m.ManualGroup(
+            school_id=school.id,
+            name="Groupe de besoin CE1 2025-2026",
+            school_year=SCHOOL_YEAR,
+            created_at=at("2025-09-03", 14),
+        )
+    )
+    b.add(m.ManualGroupMember(group_id=current.id, person_id=ce1.id))
+    team = b.add(
+        m.SharingFavourite(
+            owner_id=director.id,
+            name="Équipe 2024-2025",
+            school_year=LAST_YEAR,
+            created_at=at("2024-09-05"),
+        )
+    )
+    for member in (left, ce1, cm):
+        b.add(m.SharingFavouriteMember(favourite_id=team.id, person_id=member.id))
+    b.add(
+        m.Share(
+            owner_id=director.id,
+            resource="Compte rendu du conseil d'école",
+            target_kind=m.TARGET_MANUAL_GROUP,
+            target_group_id=ape.id,
+            created_at=at("2024-11-20"),
+        )
+    )
+    b.add(
+        m.Share(
+            owner_id=director.id,
+            resource="Projet d'école",
+            target_kind=m.TARGET_FAVOURITE,
+            target_favourite_id=team.id,
+            rights=m.RIGHT_CONTRIBUTE,
+            created_at=at("2024-10-01"),
+        )
+    )
+    b.add(
+        m.Share(
+            owner_id=ce1.id,
+            resource="Cahier de textes CE1",
+            target_kind=m.TARGET_SCHOOL_GROUP,
+            target_class_id=now["CE1"].id,
+            created_at=at("2025-09-03", 16),
+        )
+    )
+    b.add(
+        m.Share(
+            owner_id=left.id,
+            resource="Cahier mémo",
+            target_kind=m.TARGET_NOMINATIVE,
+            target_person_id=newcomer.id,
+            rights=m.RIGHT_MANAGE,
+            created_at=at("2025-06-30"),
+        )
+    )
+
+    b.add(
+        m.GarMembership(
+            school_id=school.id, person_id=director.id, status=m.GAR_EFFECTIVE, requested_at=at("2024-09-10")
+        )
+    )
+    b.add(
+        m.GarMembership(
+            school_id=school.id, person_id=ce1.id, status=m.GAR_EFFECTIVE, requested_at=at("2024-09-10")
+        )
+    )
+    b.add(
+        m.GarMembership(
+            school_id=school.id,
+            person_id=newcomer.id,
+            status=m.GAR_PENDING_ADD,
+            requested_at=at("2025-09-03", 15),
+        )
+    )
+    return replacement
+
+
+def _tilleuls(b: _Builder, replacement: m.Person) -> None:
+    """École des Tilleuls: switched, fed, every class has pupils."""
+    school = b.school("0599002B", "École des Tilleuls", date(2025, 9, 2))
+    b.feed(school, m.FEED_STAFF, "2025-08-21")
+    staff = b.feed(school, m.FEED_STAFF, "2025-09-03")
+    b.feed(school, m.FEED_FAMILIES, "2025-09-03")
+    b.feed(school, m.FEED_STRUCTURES, "2025-09-03")
+    last = b.classes(school, LAST_YEAR, "GS", "CP", "CE1", "CE2", "CM1-CM2")
+    now = b.classes(school, SCHOOL_YEAR, "CP", "CE1", "CE2", "CM1-CM2")
+    director = b.teacher("Olivier", "Fontaine", school, "directeur.tilleuls", m.DIRECTOR, feed=staff)
+    b.teach(director, now["CM1-CM2"])
+    teacher = b.teacher("Camille", "Petit", school, "enseignant.tilleuls", feed=staff)
+    b.teach(teacher, now["CE1"])
+    b.attach(replacement, school, home=False, feed=staff)
+    parent = b.person(
+        "Aurélie",
+        "Martin",
+        m.PARENT,
+        "parent.tilleuls",
+        origin=m.ORIGIN_FRANCECONNECT,
+        when=at("2024-09-18", 20),
+    )
+    b.link(parent, b.pupil("Jade", "Martin", last["GS"], now["CP"]))
+    # A parent sharing a surname with a Papillons parent, in another school.
+    other = b.person(
+        "Marion",
+        "Lefebvre",
+        m.PARENT,
+        "parent.lefebvre.tilleuls",
+        origin=m.ORIGIN_ETABLISSEMENT,
+        when=at("2024-10-10", 18),
+    )
+    b.link(other, b.pupil("Tom", "Lefebvre", last["CE1"], now["CE2"]))
+    b.family(now["CP"], 3, last["GS"])
+    b.family(now["CE1"], 3, last["CP"])
+    b.family(now["CE2"], 2, last["CE1"])
+    b.family(now["CM1-CM2"], 3, last["CM1-CM2"])
+    b.add(m.ManualGroup(school_id=school.id, name="Chorale 2024-2025", school_year=LAST_YEAR))
+    b.add(m.GarMembership(school_id=school.id, person_id=director.id, status=m.GAR_EFFECTIVE))
+    b.add(m.AccessBlock(school_id=school.id, profile=m.PUPIL, blocked=False, changed_at=at("2025-09-03", 8)))
+    b.add(m.AccessBlock(school_id=school.id, profile=m.PARENT, blocked=True, changed_at=at("2025-08-29", 8)))
+
+
+def _moulin(b: _Builder) -> None:
+    """École maternelle du Moulin: staff fed, ONDE switch not done yet."""
+    school = b.school("0599003C", "École maternelle du Moulin", None)
+    b.feed(school, m.FEED_FAMILIES, "2025-06-27", year=LAST_YEAR)
+    staff = b.feed(school, m.FEED_STAFF, "2025-08-22")
+    last = b.classes(school, LAST_YEAR, "TPS-PS", "MS", "GS")
+    director = b.teacher("Valérie", "Noël", school, "directeur.moulin", m.DIRECTOR, feed=staff)
+    b.teach(director, last["GS"])
+    b.teacher("Hélène", "Bertrand", school, "enseignant.moulin", feed=staff)
+    for label in ("TPS-PS", "MS", "GS"):
+        b.family(last[label], 2)
+
+
+def _jaures(b: _Builder) -> None:
+    """École Jean Jaurès: ONDE switched, first « élèves – parents » feed failed."""
+    school = b.school("0599004D", "École Jean Jaurès", date(2025, 9, 3))
+    staff = b.feed(school, m.FEED_STAFF, "2025-08-20")
+    b.feed(school, m.FEED_FAMILIES, "2025-09-04", outcome=m.OUTCOME_FAILED)
+    last = b.classes(school, LAST_YEAR, "CP-CE1", "CE2-CM1-CM2")
+    b.teacher("Stéphane", "Leroy", school, "directeur.jaures", m.DIRECTOR, feed=staff)
+    for label in ("CP-CE1", "CE2-CM1-CM2"):
+        b.family(last[label], 2)
+
+
+def seed(session: Session) -> None:
+    """Fill an empty database with the demo circonscription."""
+    b = _Builder(session)
+    _tilleuls(b, _papillons(b))
+    _moulin(b)
+    _jaures(b)
+
+
+def is_empty(session: Session) -> bool:
+    """True when the backend has no school yet."""
+    return session.execute(select(func.count(m.School.id))).scalar_one() == 0
+
+
+def init_db(engine: Engine) -> bool:
+    """Create the tables and seed them if the database is empty; True if seeded."""
+    m.Base.metadata.create_all(engine)
+    with session_scope(make_session_factory(engine)) as session:
+        if not is_empty(session):
+            return False
+        seed(session)
+        return True
+
+
+def reset_db(engine: Engine) -> None:
+    """Drop every table, create them again and seed."""
+    m.Base.metadata.drop_all(engine)
+    init_db(engine)

@@ -1,0 +1,731 @@
+"""EntService: the only way into the mock ENT backend; it checks who may see what."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.ent import models as m
+from bot.ent import results as r
+from bot.ent.db import session_factory, session_scope
+from bot.identity import Identity, role_for_profile
+
+T = TypeVar("T")
+
+LEVELS = ("TPS", "PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2")
+FIRST_CLASS_LEVELS = frozenset({"TPS", "PS", "CP"})
+FED_OUTCOMES = (m.OUTCOME_OK, m.OUTCOME_PARTIAL)
+VOTES = ("up", "down")
+_NAME_STOPWORDS = frozenset(
+    [
+        "m",
+        "mme",
+        "mr",
+        "mlle",
+        "madame",
+        "monsieur",
+        "mademoiselle",
+        "parent",
+        "parents",
+        "famille",
+        "de",
+        "du",
+        "la",
+        "le",
+        "les",
+        "des",
+        "d",
+        "l",
+        "pere",
+        "mere",
+        "maman",
+        "papa",
+    ]
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_DIGITS = re.compile(r"(?:\+?\d[\s.-]?){6,}")
+
+
+class NotAllowed(Exception):
+    """The viewer may not see this (carries no detail on purpose)."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+
+class BackendUnavailable(Exception):
+    """The backend could not be reached or failed (carries no detail)."""
+
+    def __init__(self) -> None:
+        super().__init__("")
+
+
+def normalize(text: str) -> str:
+    """Lowercase, strip accents and punctuation, collapse spaces."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def full_name(person: m.Person) -> str:
+    """First name then last name."""
+    return f"{person.first_name} {person.last_name}".strip()
+
+
+class EntService:
+    """Live questions about the ENT, each checked against the viewer's rights."""
+
+    def __init__(self, factory: sessionmaker | None = None) -> None:
+        self._factory = factory
+
+    @classmethod
+    def from_url(cls, url: str) -> EntService:
+        """A service on a given database URL."""
+        return cls(session_factory(url))
+
+    # --- plumbing ---------------------------------------------------------
+    def _run(self, work: Callable[[Session], T]) -> T:
+        """Run one request in its own session; storage errors become BackendUnavailable."""
+        try:
+            factory = self._factory or session_factory()
+            with session_scope(factory) as session:
+                return work(session)
+        except NotAllowed:
+            raise
+        except (SQLAlchemyError, OSError) as error:
+            raise BackendUnavailable() from error
+
+    @staticmethod
+    def _viewer(session: Session, identity: Identity) -> m.Person:
+        """The person behind the identity; refused if unknown or if the role disagrees."""
+        if identity is None or not identity.login:
+            raise NotAllowed()
+        person = session.execute(
+            select(m.Person)
+            .join(m.Account, m.Account.person_id == m.Person.id)
+            .where(m.Account.login == identity.login)
+        ).scalar_one_or_none()
+        if person is None or role_for_profile(person.profile) != identity.role:
+            raise NotAllowed()
+        return person
+
+    @staticmethod
+    def _current_year(session: Session) -> str:
+        """The school year being set up (the latest one known to the backend)."""
+        years = [
+            session.execute(select(func.max(m.SchoolClass.school_year))).scalar(),
+            session.execute(select(func.max(m.FeedRun.school_year))).scalar(),
+        ]
+        return max((y for y in years if y), default="")
+
+    @staticmethod
+    def _attached_schools(session: Session, person_id: int) -> list[m.School]:
+        """Schools a teacher or director is attached to."""
+        return list(
+            session.execute(
+                select(m.School)
+                .join(m.TeacherAttachment, m.TeacherAttachment.school_id == m.School.id)
+                .where(m.TeacherAttachment.person_id == person_id)
+                .order_by(m.School.name)
+            ).scalars()
+        )
+
+    def _directed_school(self, session: Session, viewer: m.Person) -> m.School:
+        """The director's own school."""
+        if viewer.profile != m.DIRECTOR:
+            raise NotAllowed()
+        schools = self._attached_schools(session, viewer.id)
+        if not schools:
+            raise NotAllowed()
+        home = session.execute(
+            select(m.TeacherAttachment.school_id).where(
+                m.TeacherAttachment.person_id == viewer.id,
+                m.TeacherAttachment.is_home_school.is_(True),
+            )
+        ).scalar()
+        return next((s for s in schools if s.id == home), schools[0])
+
+    @staticmethod
+    def _pupil_school_ids(session: Session, pupil_ids: Iterable[int]) -> dict[int, int]:
+        """Each pupil's school: the school of the pupil's latest class."""
+        ids = list(pupil_ids)
+        if not ids:
+            return {}
+        rows = session.execute(
+            select(m.Enrolment.pupil_id, m.SchoolClass.school_id, m.SchoolClass.school_year)
+            .join(m.SchoolClass, m.SchoolClass.id == m.Enrolment.class_id)
+            .where(m.Enrolment.pupil_id.in_(ids))
+        ).all()
+        latest: dict[int, tuple[str, int]] = {}
+        for pupil_id, school_id, year in rows:
+            if pupil_id not in latest or year > latest[pupil_id][0]:
+                latest[pupil_id] = (year, school_id)
+        return {pupil_id: school_id for pupil_id, (_, school_id) in latest.items()}
+
+    def _viewer_school_ids(self, session: Session, viewer: m.Person) -> list[int]:
+        """Schools a viewer belongs to, whatever the profile."""
+        if viewer.profile in (m.TEACHER, m.DIRECTOR):
+            return [s.id for s in self._attached_schools(session, viewer.id)]
+        if viewer.profile == m.PARENT:
+            children = session.execute(
+                select(m.ParentLink.child_id).where(m.ParentLink.parent_id == viewer.id)
+            ).scalars()
+            return sorted(set(self._pupil_school_ids(session, children).values()))
+        school_id = session.execute(
+            select(m.Account.school_id).where(m.Account.person_id == viewer.id)
+        ).scalar()
+        return [school_id] if school_id else []
+
+    @staticmethod
+    def _families_fed(session: Session, school: m.School, year: str) -> bool:
+        """True once the school had its first « élèves – parents » feed of the year."""
+        if school.onde_switch_date is None:
+            return False
+        run = session.execute(
+            select(m.FeedRun.id)
+            .where(
+                m.FeedRun.school_id == school.id,
+                m.FeedRun.file == m.FEED_FAMILIES,
+                m.FeedRun.school_year == year,
+                m.FeedRun.outcome.in_(FED_OUTCOMES),
+                m.FeedRun.run_at >= datetime.combine(school.onde_switch_date, datetime.min.time()),
+            )
+            .limit(1)
+        ).scalar()
+        return run is not None
+
+    @staticmethod
+    def _latest_feed(
+        session: Session, school_id: int, file: str, year: str, fed_only: bool = False
+    ) -> m.FeedRun | None:
+        """The latest run of a feed file for a school and year."""
+        query = select(m.FeedRun).where(
+            m.FeedRun.school_id == school_id,
+            m.FeedRun.file == file,
+            m.FeedRun.school_year == year,
+        )
+        if fed_only:
+            query = query.where(m.FeedRun.outcome.in_(FED_OUTCOMES))
+        return session.execute(query.order_by(m.FeedRun.run_at.desc()).limit(1)).scalar_one_or_none()
+
+    def _visible_classes(self, session: Session, viewer: m.Person) -> list[m.SchoolClass]:
+        """This year's classes of the viewer's schools (directors and teachers only)."""
+        if viewer.profile not in (m.TEACHER, m.DIRECTOR):
+            raise NotAllowed()
+        if viewer.profile == m.DIRECTOR:
+            school_ids = [self._directed_school(session, viewer).id]
+        else:
+            school_ids = [s.id for s in self._attached_schools(session, viewer.id)]
+        if not school_ids:
+            return []
+        year = self._current_year(session)
+        classes = session.execute(
+            select(m.SchoolClass).where(
+                m.SchoolClass.school_id.in_(school_ids), m.SchoolClass.school_year == year
+            )
+        ).scalars()
+        return sorted(classes, key=lambda c: (c.school_id, _level_rank(c.level_list), c.label))
+
+    @staticmethod
+    def _class_ref(school_class: m.SchoolClass) -> r.ClassRef:
+        return r.ClassRef(
+            id=school_class.id,
+            label=school_class.label,
+            levels=tuple(school_class.level_list),
+            school_name=school_class.school.name,
+        )
+
+    def _school_parents(self, session: Session, school_id: int) -> list[m.Person]:
+        """Parents (and foster families) of the pupils of a school."""
+        links = session.execute(select(m.ParentLink.parent_id, m.ParentLink.child_id)).all()
+        pupil_school = self._pupil_school_ids(session, {child for _, child in links})
+        parent_ids = {p for p, child in links if pupil_school.get(child) == school_id}
+        if not parent_ids:
+            return []
+        return list(
+            session.execute(
+                select(m.Person)
+                .where(m.Person.id.in_(parent_ids), m.Person.profile == m.PARENT)
+                .order_by(m.Person.last_name, m.Person.first_name, m.Person.id)
+            ).scalars()
+        )
+
+    def _children_labels(self, session: Session, parent_id: int) -> tuple[str, ...]:
+        """ "Prénom (classe)" for each child of a parent (latest class)."""
+        rows = session.execute(
+            select(m.Person.id, m.Person.first_name)
+            .join(m.ParentLink, m.ParentLink.child_id == m.Person.id)
+            .where(m.ParentLink.parent_id == parent_id)
+            .order_by(m.Person.first_name)
+        ).all()
+        labels = []
+        for child_id, first_name in rows:
+            current = self._classes_of_pupil(session, child_id)
+            label = current[-1][1] if current else None
+            labels.append(f"{first_name} ({label})" if label else first_name)
+        return tuple(labels)
+
+    @staticmethod
+    def _classes_of_pupil(session: Session, pupil_id: int) -> list[tuple[str, str, int]]:
+        """(school year, class label, school id) of a pupil, oldest first."""
+        rows = session.execute(
+            select(m.SchoolClass.school_year, m.SchoolClass.label, m.SchoolClass.school_id)
+            .join(m.Enrolment, m.Enrolment.class_id == m.SchoolClass.id)
+            .where(m.Enrolment.pupil_id == pupil_id)
+            .order_by(m.SchoolClass.school_year)
+        ).all()
+        return [tuple(row) for row in rows]
+
+    # --- tooling ----------------------------------------------------------
+    def role_of(self, login: str) -> str | None:
+        """The assistant role of a login (development tooling), None if unknown."""
+
+        def work(session: Session) -> str | None:
+            profile = session.execute(
+                select(m.Person.profile)
+                .join(m.Account, m.Account.person_id == m.Person.id)
+                .where(m.Account.login == login)
+            ).scalar()
+            return role_for_profile(profile) if profile else None
+
+        return self._run(work)
+
+    # --- 1. does a class have pupils yet? ----------------------------------
+    def list_classes(self, viewer: Identity) -> list[r.ClassRef]:
+        """This year's classes the viewer may ask about (director, teacher)."""
+        return self._run(
+            lambda s: [self._class_ref(c) for c in self._visible_classes(s, self._viewer(s, viewer))]
+        )
+
+    def find_classes(self, viewer: Identity, level: str) -> list[r.ClassRef]:
+        """The viewer's classes that include a level (e.g. 'CP')."""
+        wanted = (level or "").strip().upper()
+        return [c for c in self.list_classes(viewer) if wanted in c.levels]
+
+    def class_pupils(self, viewer: Identity, class_id: int) -> r.ClassPupils:
+        """Pupil count of a class of the viewer's school, and who teaches it."""
+
+        def work(session: Session) -> r.ClassPupils:
+            person = self._viewer(session, viewer)
+            visible = {c.id: c for c in self._visible_classes(session, person)}
+            school_class = visible.get(_as_int(class_id))
+            if school_class is None:
+                raise NotAllowed()
+            count = session.execute(
+                select(func.count(m.Enrolment.id)).where(m.Enrolment.class_id == school_class.id)
+            ).scalar_one()
+            teachers = session.execute(
+                select(m.Person)
+                .join(m.TeacherClass, m.TeacherClass.person_id == m.Person.id)
+                .where(m.TeacherClass.class_id == school_class.id)
+                .order_by(m.Person.last_name)
+            ).scalars()
+            teachers = list(teachers)
+            year = school_class.school_year
+            return r.ClassPupils(
+                label=school_class.label,
+                levels=tuple(school_class.level_list),
+                school_name=school_class.school.name,
+                pupil_count=count,
+                teacher_names=tuple(full_name(t) for t in teachers),
+                families_fed=self._families_fed(session, school_class.school, year),
+                first_class=bool(FIRST_CLASS_LEVELS & set(school_class.level_list)),
+                viewer_attached=any(t.id == person.id for t in teachers),
+            )
+
+        return self._run(work)
+
+    # --- 2. how did this parent activate EduConnect? -----------------------
+    def find_parents(self, viewer: Identity, name: str) -> list[r.ParentRef]:
+        """Parents of the director's school whose name matches (director only)."""
+        wanted = [t for t in normalize(name).split() if t not in _NAME_STOPWORDS]
+
+        def work(session: Session) -> list[r.ParentRef]:
+            school = self._directed_school(session, self._viewer(session, viewer))
+            if not wanted:
+                return []
+            found = []
+            for parent in self._school_parents(session, school.id):
+                tokens = set(normalize(full_name(parent)).split())
+                tokens |= {normalize(parent.last_name).replace(" ", "")}
+                if all(t in tokens for t in wanted):
+                    found.append(
+                        r.ParentRef(
+                            id=parent.id,
+                            display_name=full_name(parent),
+                            children=self._children_labels(session, parent.id),
+                        )
+                    )
+            return found
+
+        return self._run(work)
+
+    def parent_activation(self, viewer: Identity, parent_id: int) -> r.ParentActivation:
+        """How a parent of the director's school activated their account."""
+
+        def work(session: Session) -> r.ParentActivation:
+            school = self._directed_school(session, self._viewer(session, viewer))
+            wanted = _as_int(parent_id)
+            parent = next((p for p in self._school_parents(session, school.id) if p.id == wanted), None)
+            if parent is None or parent.account is None:
+                raise NotAllowed()
+            account = parent.account
+            manual = account.source == m.SOURCE_MANUAL
+            return r.ParentActivation(
+                display_name=full_name(parent),
+                manual_account=manual,
+                origin=None if manual else account.educonnect_origin,
+                activated_at=account.activated_at if manual else account.educonnect_activated_at,
+            )
+
+        return self._run(work)
+
+    # --- 3. where is my school in the rollover? ----------------------------
+    def rollover_status(self, viewer: Identity) -> list[r.RolloverStatus]:
+        """Feeds, ONDE switch and calendar phase of each of the viewer's schools."""
+
+        def work(session: Session) -> list[r.RolloverStatus]:
+            person = self._viewer(session, viewer)
+            school_ids = self._viewer_school_ids(session, person)
+            if not school_ids:
+                raise NotAllowed()
+            year = self._current_year(session)
+            statuses = []
+            schools = session.execute(
+                select(m.School).where(m.School.id.in_(school_ids)).order_by(m.School.name)
+            ).scalars()
+            for school in schools:
+                feeds = []
+                for file in m.FEED_FILES:
+                    run = self._latest_feed(session, school.id, file, year)
+                    feeds.append(
+                        r.FeedInfo(
+                            file=file,
+                            run_at=run.run_at if run else None,
+                            outcome=run.outcome if run else None,
+                        )
+                    )
+                staff = self._latest_feed(session, school.id, m.FEED_STAFF, year, True)
+                if staff is None:
+                    phase = r.PHASE_SUMMER
+                elif school.onde_switch_date is None:
+                    phase = r.PHASE_LATE_AUGUST
+                elif not self._families_fed(session, school, year):
+                    phase = r.PHASE_SWITCHED
+                else:
+                    phase = r.PHASE_CLASSES
+                statuses.append(
+                    r.RolloverStatus(
+                        school_name=school.name,
+                        school_year=year,
+                        feeds=tuple(feeds),
+                        onde_switch_date=school.onde_switch_date,
+                        phase=phase,
+                    )
+                )
+            return statuses
+
+        return self._run(work)
+
+    # --- 4. parent: my children --------------------------------------------
+    def my_children(self, viewer: Identity) -> list[r.ChildInfo]:
+        """The viewer's own children, their class this year and account attachment."""
+
+        def work(session: Session) -> list[r.ChildInfo]:
+            person = self._viewer(session, viewer)
+            if person.profile != m.PARENT:
+                raise NotAllowed()
+            year = self._current_year(session)
+            rows = session.execute(
+                select(m.Person, m.ParentLink.attached_to_account)
+                .join(m.ParentLink, m.ParentLink.child_id == m.Person.id)
+                .where(m.ParentLink.parent_id == person.id)
+                .order_by(m.Person.first_name, m.Person.id)
+            ).all()
+            children = []
+            for child, attached in rows:
+                classes = self._classes_of_pupil(session, child.id)
+                this_year = [c for c in classes if c[0] == year]
+                before = [c for c in classes if c[0] < year]
+                school_id = (this_year or classes or [(None, None, None)])[-1][2]
+                school = session.get(m.School, school_id) if school_id else None
+                children.append(
+                    r.ChildInfo(
+                        first_name=child.first_name,
+                        school_name=school.name if school else None,
+                        class_label=this_year[-1][1] if this_year else None,
+                        last_year_class=before[-1][1] if before else None,
+                        attached_to_account=bool(attached),
+                        families_fed=bool(school) and self._families_fed(session, school, year),
+                    )
+                )
+            return children
+
+        return self._run(work)
+
+    # --- 5. teacher: my schools and classes; director: the school's teachers --
+    def my_classes(self, viewer: Identity) -> list[r.TeacherSchool]:
+        """The viewer's schools and this year's classes there (teacher, director)."""
+
+        def work(session: Session) -> list[r.TeacherSchool]:
+            person = self._viewer(session, viewer)
+            if person.profile not in (m.TEACHER, m.DIRECTOR):
+                raise NotAllowed()
+            year = self._current_year(session)
+            result = []
+            attachments = session.execute(
+                select(m.TeacherAttachment, m.School)
+                .join(m.School, m.School.id == m.TeacherAttachment.school_id)
+                .where(m.TeacherAttachment.person_id == person.id)
+                .order_by(m.TeacherAttachment.is_home_school.desc(), m.School.name)
+            ).all()
+            for attachment, school in attachments:
+                labels = session.execute(
+                    select(m.SchoolClass.label)
+                    .join(m.TeacherClass, m.TeacherClass.class_id == m.SchoolClass.id)
+                    .where(
+                        m.TeacherClass.person_id == person.id,
+                        m.SchoolClass.school_id == school.id,
+                        m.SchoolClass.school_year == year,
+                    )
+                    .order_by(m.SchoolClass.label)
+                ).scalars()
+                result.append(
+                    r.TeacherSchool(
+                        school_name=school.name,
+                        is_home_school=attachment.is_home_school,
+                        classes=tuple(labels),
+                        families_fed=self._families_fed(session, school, year),
+                    )
+                )
+            return result
+
+        return self._run(work)
+
+    def school_teachers(self, viewer: Identity) -> r.SchoolTeachers:
+        """Teachers attached to the director's school, flagging those absent from the feed."""
+
+        def work(session: Session) -> r.SchoolTeachers:
+            school = self._directed_school(session, self._viewer(session, viewer))
+            year = self._current_year(session)
+            latest = self._latest_feed(session, school.id, m.FEED_STAFF, year, True)
+            rows = session.execute(
+                select(m.Person, m.TeacherAttachment)
+                .join(m.TeacherAttachment, m.TeacherAttachment.person_id == m.Person.id)
+                .where(m.TeacherAttachment.school_id == school.id)
+                .order_by(m.Person.last_name, m.Person.first_name)
+            ).all()
+            teachers = []
+            for person, attachment in rows:
+                labels = session.execute(
+                    select(m.SchoolClass.label)
+                    .join(m.TeacherClass, m.TeacherClass.class_id == m.SchoolClass.id)
+                    .where(
+                        m.TeacherClass.person_id == person.id,
+                        m.SchoolClass.school_id == school.id,
+                        m.SchoolClass.school_year == year,
+                    )
+                    .order_by(m.SchoolClass.label)
+                ).scalars()
+                teachers.append(
+                    r.TeacherInfo(
+                        display_name=full_name(person),
+                        classes=tuple(labels),
+                        is_home_school=attachment.is_home_school,
+                        in_latest_feed=latest is not None and attachment.last_feed_id == latest.id,
+                        is_director=person.profile == m.DIRECTOR,
+                    )
+                )
+            return r.SchoolTeachers(
+                school_name=school.name,
+                latest_staff_feed=latest.run_at if latest else None,
+                teachers=tuple(teachers),
+            )
+
+        return self._run(work)
+
+    # --- 6. director: what to clean ------------------------------------------
+    def cleanup_report(self, viewer: Identity) -> r.CleanupReport:
+        """Manual accounts, last year's manual groups and the director's favourites."""
+
+        def work(session: Session) -> r.CleanupReport:
+            person = self._viewer(session, viewer)
+            school = self._directed_school(session, person)
+            year = self._current_year(session)
+            accounts = session.execute(
+                select(m.Person, m.Account)
+                .join(m.Account, m.Account.person_id == m.Person.id)
+                .where(m.Account.source == m.SOURCE_MANUAL, m.Account.school_id == school.id)
+                .order_by(m.Person.last_name, m.Person.first_name)
+            ).all()
+            foster_ids = set(
+                session.execute(
+                    select(m.ParentLink.parent_id).where(m.ParentLink.kind == m.LINK_FOSTER)
+                ).scalars()
+            )
+            manual = tuple(
+                r.ManualAccountInfo(
+                    display_name=full_name(p),
+                    profile=p.profile,
+                    foster_family=p.id in foster_ids,
+                    activated=bool(a.activated),
+                )
+                for p, a in accounts
+            )
+            groups = session.execute(
+                select(m.ManualGroup)
+                .where(m.ManualGroup.school_id == school.id, m.ManualGroup.school_year < year)
+                .order_by(m.ManualGroup.name)
+            ).scalars()
+            old_groups = tuple(
+                r.GroupInfo(
+                    name=g.name,
+                    school_year=g.school_year,
+                    member_count=_count(session, m.ManualGroupMember.group_id, g.id),
+                    share_count=_count(session, m.Share.target_group_id, g.id),
+                )
+                for g in groups
+            )
+            favourites = session.execute(
+                select(m.SharingFavourite)
+                .where(
+                    m.SharingFavourite.owner_id == person.id,
+                    m.SharingFavourite.school_year < year,
+                )
+                .order_by(m.SharingFavourite.name)
+            ).scalars()
+            old_favourites = tuple(
+                r.GroupInfo(
+                    name=f.name,
+                    school_year=f.school_year,
+                    member_count=_count(session, m.SharingFavouriteMember.favourite_id, f.id),
+                    share_count=_count(session, m.Share.target_favourite_id, f.id),
+                )
+                for f in favourites
+            )
+            return r.CleanupReport(
+                school_name=school.name,
+                school_year=year,
+                manual_accounts=manual,
+                old_groups=old_groups,
+                favourites=old_favourites,
+            )
+
+        return self._run(work)
+
+    # --- 7. director: is access blocked? -------------------------------------
+    def access_blocking(self, viewer: Identity) -> r.AccessState:
+        """Bulk blocking of pupils and parents in the director's school."""
+
+        def work(session: Session) -> r.AccessState:
+            school = self._directed_school(session, self._viewer(session, viewer))
+            blocks = {
+                b.profile: b
+                for b in session.execute(
+                    select(m.AccessBlock).where(m.AccessBlock.school_id == school.id)
+                ).scalars()
+            }
+            pupils, parents = blocks.get(m.PUPIL), blocks.get(m.PARENT)
+            return r.AccessState(
+                school_name=school.name,
+                pupils_blocked=bool(pupils and pupils.blocked),
+                parents_blocked=bool(parents and parents.blocked),
+                pupils_changed_at=pupils.changed_at if pupils else None,
+                parents_changed_at=parents.changed_at if parents else None,
+            )
+
+        return self._run(work)
+
+    # --- 8. director: Resp-Affect-GAR ------------------------------------------
+    def gar_group(self, viewer: Identity) -> r.GarReport:
+        """Members of Resp-Affect-GAR, pending changes and teachers not in it."""
+
+        def work(session: Session) -> r.GarReport:
+            school = self._directed_school(session, self._viewer(session, viewer))
+            rows = session.execute(
+                select(m.Person, m.GarMembership.status)
+                .join(m.GarMembership, m.GarMembership.person_id == m.Person.id)
+                .where(m.GarMembership.school_id == school.id)
+                .order_by(m.Person.last_name, m.Person.first_name)
+            ).all()
+            by_status: dict[str, list[str]] = {}
+            in_group: set[int] = set()
+            for person, status in rows:
+                by_status.setdefault(status, []).append(full_name(person))
+                if status in (m.GAR_EFFECTIVE, m.GAR_PENDING_ADD):
+                    in_group.add(person.id)
+            year = self._current_year(session)
+            latest = self._latest_feed(session, school.id, m.FEED_STAFF, year, True)
+            teachers = session.execute(
+                select(m.Person, m.TeacherAttachment)
+                .join(m.TeacherAttachment, m.TeacherAttachment.person_id == m.Person.id)
+                .where(
+                    m.TeacherAttachment.school_id == school.id,
+                    m.Person.profile.in_((m.TEACHER, m.DIRECTOR)),
+                )
+                .order_by(m.Person.last_name, m.Person.first_name)
+            ).all()
+            # Teachers absent from the latest feed and not attached here (they left) are
+            # not "missing": question 5 flags them for detaching instead.
+            missing = tuple(
+                full_name(t)
+                for t, a in teachers
+                if t.id not in in_group
+                and (a.is_home_school or (latest is not None and a.last_feed_id == latest.id))
+            )
+            return r.GarReport(
+                school_name=school.name,
+                members=tuple(by_status.get(m.GAR_EFFECTIVE, [])),
+                pending_additions=tuple(by_status.get(m.GAR_PENDING_ADD, [])),
+                pending_removals=tuple(by_status.get(m.GAR_PENDING_REMOVE, [])),
+                missing_teachers=missing,
+            )
+
+        return self._run(work)
+
+    # --- feedback from the web widget ------------------------------------------
+    def record_feedback(self, answer_key: str, question: str | None, vote: str) -> None:
+        """Store a 👍/👎 on an answer; e-mails and phone numbers are removed first."""
+        if vote not in VOTES:
+            raise ValueError("vote must be 'up' or 'down'")
+        key = (answer_key or "").strip()[:100] or "inconnu"
+        text = _scrub(question)
+
+        def work(session: Session) -> None:
+            session.add(m.Feedback(created_at=datetime.utcnow(), answer_key=key, question=text, vote=vote))
+
+        self._run(work)
+
+
+def _level_rank(levels: list[str]) -> int:
+    """Position of a class's first level in the school order (TPS first)."""
+    return LEVELS.index(levels[0]) if levels and levels[0] in LEVELS else len(LEVELS)
+
+
+def _as_int(value: object) -> int | None:
+    """An id from a slot or a button, or None."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _count(session: Session, column, value: int) -> int:
+    """How many rows have column == value."""
+    return session.execute(select(func.count()).where(column == value)).scalar_one()
+
+
+def _scrub(question: str | None) -> str | None:
+    """Drop e-mail addresses and phone-like numbers; cap the length."""
+    if not question:
+        return None
+    text = _EMAIL.sub("[e-mail]", question)
+    text = _DIGITS.sub("[numéro]", text)
+    return text.strip()[:500] or None

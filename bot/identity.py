@@ -1,0 +1,130 @@
+"""Signed identity of the person chatting: a short HS256 token from the ENT portal."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+
+from bot.paths import VAR
+
+logger = logging.getLogger(__name__)
+
+SECRET_ENV = "ENT_JWT_SECRET"
+SECRET_FILE = VAR / "ent-jwt-secret"
+ALGORITHM = "HS256"
+METADATA_KEY = "ent_token"
+MAX_TOKEN_LENGTH = 4096
+ROLES = ("parent", "enseignant", "directeur", "autre")
+
+# The one place where an ENT profile becomes a role of the assistant.
+ROLE_BY_PROFILE = {
+    "directeur": "directeur",
+    "director": "directeur",
+    "enseignant": "enseignant",
+    "teacher": "enseignant",
+    "parent": "parent",
+    "representant_legal": "parent",
+    "legal_representative": "parent",
+    "famille_accueil": "parent",
+    "foster_family": "parent",
+}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is chatting, as vouched for by the portal's signed token."""
+
+    login: str
+    role: str  # 'parent' | 'enseignant' | 'directeur' | 'autre'
+
+
+@dataclass(frozen=True)
+class IdentityCheck:
+    """Outcome of reading the token: an identity, or the problem met."""
+
+    identity: Identity | None
+    problem: str | None  # None | 'missing' | 'invalid' | 'expired'
+
+
+class MissingSecret(RuntimeError):
+    """No signing secret is configured (environment or local file)."""
+
+
+def role_for_profile(profile: str | None) -> str:
+    """Map an ENT profile to the assistant's role ('autre' when unknown)."""
+    return ROLE_BY_PROFILE.get((profile or "").strip().lower(), "autre")
+
+
+def create_dev_secret(path: Path | None = None) -> bool:
+    """Write a random development secret (mode 600) if absent; True if created."""
+    path = path or SECRET_FILE
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(48) + "\n")
+    os.chmod(path, 0o600)
+    return True
+
+
+def load_secret() -> str:
+    """Return the signing secret: $ENT_JWT_SECRET, else var/ent-jwt-secret."""
+    value = os.environ.get(SECRET_ENV, "").strip()
+    if value:
+        return value
+    if SECRET_FILE.exists():
+        value = SECRET_FILE.read_text(encoding="utf-8").strip()
+        if value:
+            return value
+    raise MissingSecret(f"No ENT signing secret: set {SECRET_ENV} or run `python -m bot.cli secrets`.")
+
+
+def mint_token(login: str, role: str, ttl_seconds: int = 8 * 3600, secret: str | None = None) -> str:
+    """Sign a token for a login and a role (HS256; claims sub, role, iat, exp)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role: {role!r}")
+    now = int(time.time())
+    claims = {"sub": login, "role": role, "iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, secret or load_secret(), algorithm=ALGORITHM)
+
+
+def check_metadata(metadata: dict | None, secret: str | None = None) -> IdentityCheck:
+    """Read and verify metadata['ent_token']; never logs the token itself."""
+    token = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    if token is None or (isinstance(token, str) and not token.strip()):
+        return IdentityCheck(None, "missing")
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+        return _rejected("invalid")
+    try:
+        key = secret or load_secret()
+    except MissingSecret:
+        logger.error("ENT token received but no signing secret is configured")
+        return IdentityCheck(None, "invalid")
+    try:
+        claims = jwt.decode(
+            token.strip(),
+            key,
+            algorithms=[ALGORITHM],
+            options={"require": ["sub", "role", "iat", "exp"]},
+        )
+    except jwt.ExpiredSignatureError:
+        return _rejected("expired")
+    except jwt.PyJWTError:
+        return _rejected("invalid")
+    login, role = claims.get("sub"), claims.get("role")
+    if not isinstance(login, str) or not login.strip() or role not in ROLES:
+        return _rejected("invalid")
+    return IdentityCheck(Identity(login=login.strip(), role=role), None)
+
+
+def _rejected(problem: str) -> IdentityCheck:
+    """Log a rejected token (its kind only, never its content) and say why."""
+    logger.warning("ENT token rejected (%s); treated as no token", problem)
+    return IdentityCheck(None, problem)
