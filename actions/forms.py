@@ -1,0 +1,365 @@
+"""The two live forms: which class (buttons of the school's classes) and which parent (namesakes)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import live_texts as texts
+from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
+from bot.ent.results import ClassRef
+from bot.ent.service import LEVELS, normalize
+
+REQUESTED = "requested_slot"
+MAX_TRIES = 3
+LIVE_INTENTS = {
+    "live_class_pupils",
+    "live_parent_activation",
+    "live_rollover_status",
+    "live_my_children",
+    "live_teachers_classes",
+    "live_cleanup",
+    "live_access_blocked",
+    "live_gar_group",
+}
+# Intents that mean "something else" while a form waits for an answer.
+OTHER_INTENTS = {
+    "faq",
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_capabilities",
+    "out_of_scope",
+    "deny",
+    "inform_role",
+    "other_language",
+} | LIVE_INTENTS
+NEVER_A_NAME = {"deny", "goodbye", "thank", "greet", "inform_role"}
+
+_LEVEL_WORDS = (
+    ("toute petite section", "TPS"),
+    ("tres petite section", "TPS"),
+    ("petite section", "PS"),
+    ("moyenne section", "MS"),
+    ("grande section", "GS"),
+    ("cours preparatoire", "CP"),
+    ("cours elementaire 1", "CE1"),
+    ("cours elementaire 2", "CE2"),
+    ("cours moyen 1", "CM1"),
+    ("cours moyen 2", "CM2"),
+)
+_LEVEL_CODES = re.compile(r"\b(tps|ps|ms|gs|cp|ce ?1|ce ?2|cm ?1|cm ?2)\b")
+_NOT_NAMES = {
+    normalize(w)
+    for w in [
+        "EduConnect",
+        "FranceConnect",
+        "ENT",
+        "ONDE",
+        "SMS",
+        "Eduline",
+        "Mme",
+        "M",
+        "Madame",
+        "Monsieur",
+        "Mr",
+        "Mlle",
+        "Comment",
+        "Quel",
+        "Quelle",
+        "Quels",
+        "Est",
+        "Pouvez",
+        "Peux",
+        "Je",
+        "Mon",
+        "Ma",
+        "Mes",
+        "Par",
+        "Pour",
+        "Etablissement",
+        "Responsable",
+        "Le",
+        "La",
+        "Les",
+        "Un",
+        "Une",
+        "Du",
+        "De",
+        "Des",
+        "Il",
+        "Elle",
+        "Ce",
+        "Cette",
+        "Bonjour",
+        "Merci",
+        "Oui",
+        "Non",
+        "Parent",
+        "Famille",
+    ]
+}
+
+
+def levels_in(tracker: Tracker) -> list[str]:
+    """Class levels named in the latest message (entities, then the text itself)."""
+    found: list[str] = []
+    for value in tracker.get_latest_entity_values("class_level"):
+        level = normalize(str(value)).replace(" ", "").upper()
+        if level in LEVELS and level not in found:
+            found.append(level)
+    text = normalize(tracker.latest_message.get("text") or "")
+    if text.startswith("/"):
+        return found
+    for words, level in _LEVEL_WORDS:
+        if words in text:
+            text = text.replace(words, " ")
+            if level not in found:
+                found.append(level)
+    for match in _LEVEL_CODES.finditer(text):
+        level = match.group(1).replace(" ", "").upper()
+        if level not in found:
+            found.append(level)
+    return found
+
+
+def names_in(tracker: Tracker) -> list[str]:
+    """Parent names in the latest message: entities, else capitalised words."""
+    values = [str(v) for v in tracker.get_latest_entity_values("parent_name") if str(v).strip()]
+    if values:
+        return [" ".join(values)]
+    words = re.findall(r"[A-ZÀ-ÖØ-Þ][\w'’-]+", tracker.latest_message.get("text") or "")
+    kept = [w for w in words if normalize(w) not in _NOT_NAMES]
+    return [" ".join(kept)] if kept else []
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    """The latest value of an entity, as text."""
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def _intent(tracker: Tracker) -> str:
+    return (tracker.latest_message.get("intent") or {}).get("name") or ""
+
+
+def _tries(tracker: Tracker) -> int:
+    try:
+        return int(tracker.get_slot("live_tries") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _done(**slots: Any) -> list[EventType]:
+    """Fill slots and end the form."""
+    return [SlotSet(k, v) for k, v in slots.items()] + [SlotSet(REQUESTED, None)]
+
+
+def _stop_with(problem: str) -> list[EventType]:
+    """End the form; the answer action explains the problem."""
+    return _done(live_problem=problem)
+
+
+def _retry(tracker: Tracker, slot: str, **slots: Any) -> list[EventType]:
+    """Ask again, or give up after MAX_TRIES unusable answers."""
+    tries = _tries(tracker) + 1
+    if tries >= MAX_TRIES:
+        return _done(live_tries=tries, **{slot: None}, **slots)
+    return [SlotSet("live_tries", tries), SlotSet(slot, None)] + [SlotSet(k, v) for k, v in slots.items()]
+
+
+def _fresh(**slots: Any) -> list[EventType]:
+    """Start a form with no leftover from an earlier question."""
+    base = {"live_class": None, "live_parent": None, "live_parent_query": None, "live_problem": None}
+    base.update(slots)
+    return [SlotSet(k, v) for k, v in base.items()] + [SlotSet("live_tries", 0)]
+
+
+def _pick_class(classes: list[ClassRef], tracker: Tracker) -> tuple[ClassRef | None, list[ClassRef]]:
+    """The class meant by the message, or the candidates left to choose from."""
+    ref = _entity(tracker, "class_ref")
+    if ref is not None:
+        chosen = next((c for c in classes if str(c.id) == ref.strip()), None)
+        return chosen, [] if chosen else classes
+    levels = levels_in(tracker)
+    if not levels:
+        return None, classes
+    matching = [c for c in classes if set(levels) <= set(c.levels)]
+    exact = [c for c in matching if set(c.levels) == set(levels)]
+    if len(matching) == 1:
+        return matching[0], []
+    if len(exact) == 1:
+        return exact[0], []
+    return None, matching
+
+
+def _class_buttons(classes: list[ClassRef]) -> list[dict[str, str]]:
+    several = len({c.school_name for c in classes}) > 1
+    return [
+        {
+            "title": texts.safe(texts.class_button_title(c, several)),
+            "payload": "/live_inform" + json.dumps({"class_ref": str(c.id)}),
+        }
+        for c in classes
+    ]
+
+
+class ValidateLiveClassForm(Action):
+    """Find the class meant (level, label or button) among the viewer's classes."""
+
+    def name(self) -> str:
+        return "validate_live_class_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asked = tracker.get_slot(REQUESTED) == "live_class"
+        if (
+            asked
+            and _intent(tracker) in OTHER_INTENTS - {"live_class_pupils"}
+            and not (levels_in(tracker) or _entity(tracker, "class_ref"))
+        ):
+            return []  # something else: the form steps aside (rules take over)
+        check = identity_of(tracker)
+        if check.identity is None:
+            return _stop_with(check.problem or "missing")
+        try:
+            classes = await call_backend(service().list_classes, check.identity)
+        except NotAllowed:
+            return _stop_with("refused")
+        except BackendUnavailable:
+            return _stop_with("unavailable")
+        if not classes:
+            return _stop_with("no_class")
+        chosen, candidates = _pick_class(classes, tracker)
+        if chosen is not None:
+            return _done(live_class=str(chosen.id), live_problem=None)
+        if not asked:
+            return _fresh()
+        if candidates and len(candidates) < len(classes):
+            return [SlotSet("live_class", None)]  # narrowed down: the question shows those
+        dispatcher.utter_message(text=texts.CLASS_NOT_FOUND)
+        return _retry(tracker, "live_class")
+
+
+class ActionAskLiveClass(Action):
+    """Ask which class, with a button per class of the viewer's school(s)."""
+
+    def name(self) -> str:
+        return "action_ask_live_class"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        check = identity_of(tracker)
+        if check.identity is None:
+            dispatcher.utter_message(text=texts.NO_TOKEN)
+            return []
+        try:
+            classes = await call_backend(service().list_classes, check.identity)
+        except NotAllowed:
+            dispatcher.utter_message(text=texts.REFUSED)
+            return []
+        except BackendUnavailable:
+            dispatcher.utter_message(text=texts.UNAVAILABLE)
+            return []
+        _, candidates = _pick_class(classes, tracker)
+        levels = levels_in(tracker)
+        if levels and 1 < len(candidates) < len(classes):
+            text = texts.ASK_CLASS_LEVEL.format(level="-".join(levels))
+        else:
+            text, candidates = texts.ASK_CLASS, classes
+        dispatcher.utter_message(text=text, buttons=_class_buttons(candidates))
+        return []
+
+
+class ValidateLiveParentForm(Action):
+    """Find the parent meant (name typed, or a button among namesakes) in the director's school."""
+
+    def name(self) -> str:
+        return "validate_live_parent_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        asked = tracker.get_slot(REQUESTED) == "live_parent"
+        text = (tracker.latest_message.get("text") or "").strip()
+        ref = _entity(tracker, "parent_ref")
+        short_answer = len(text.split()) <= 5 and "?" not in text and not text.startswith("/")
+        intent = _intent(tracker)
+        if (
+            asked
+            and ref is None
+            and (
+                intent in NEVER_A_NAME
+                or (intent in OTHER_INTENTS - {"live_parent_activation"} and not short_answer)
+            )
+        ):
+            return []  # something else: the form steps aside (rules take over)
+        check = identity_of(tracker)
+        if check.identity is None:
+            return _stop_with(check.problem or "missing")
+        try:
+            # An empty search only checks that the viewer may look parents up at all.
+            await call_backend(service().find_parents, check.identity, "")
+            if ref is not None:
+                return _done(live_parent=ref.strip(), live_problem=None)
+            queries = names_in(tracker)
+            if asked and short_answer:
+                queries.insert(0, text)
+            found, query = [], ""
+            for query in queries:  # noqa: B007 - the query that matched is kept
+                found = await call_backend(service().find_parents, check.identity, query)
+                if found:
+                    break
+        except NotAllowed:
+            return _stop_with("refused")
+        except BackendUnavailable:
+            return _stop_with("unavailable")
+        if len(found) == 1:
+            return _done(live_parent=str(found[0].id), live_parent_query=None, live_problem=None)
+        if len(found) > 1:
+            if not asked:
+                return _fresh(live_parent_query=query)
+            return [SlotSet("live_parent", None), SlotSet("live_parent_query", query)]
+        if not asked:
+            if queries:
+                dispatcher.utter_message(text=texts.PARENT_NOT_FOUND)
+            return _fresh()
+        dispatcher.utter_message(text=texts.PARENT_NOT_FOUND)
+        return _retry(tracker, "live_parent", live_parent_query=None)
+
+
+class ActionAskLiveParent(Action):
+    """Ask which parent; namesakes are told apart by buttons."""
+
+    def name(self) -> str:
+        return "action_ask_live_parent"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        query = tracker.get_slot("live_parent_query")
+        check = identity_of(tracker)
+        if query and check.identity is not None:
+            try:
+                found = await call_backend(service().find_parents, check.identity, query)
+            except (NotAllowed, BackendUnavailable):
+                found = []
+            if len(found) > 1:
+                buttons = [
+                    {
+                        "title": texts.safe(texts.parent_button_title(p)),
+                        "payload": "/live_inform" + json.dumps({"parent_ref": str(p.id)}),
+                    }
+                    for p in found
+                ]
+                dispatcher.utter_message(text=texts.ASK_PARENT_CHOICE, buttons=buttons)
+                return []
+        dispatcher.utter_message(text=texts.ASK_PARENT)
+        return []
