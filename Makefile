@@ -13,6 +13,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONDONTWRITEBYTECODE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export ACTIONS_PORT ?= 5055
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
 .PHONY: help setup train run shell test lint validate pytest stories token db-reset bench eval eval-check report clean
 
@@ -33,3 +35,46 @@ setup: $(STAMP)
 train: $(STAMP)
 	@$(PY) -m bot.training
 
+# --- local state: secrets and the mock ENT database -----------------------
+state: $(STAMP)
+	@$(PY) -m bot.cli secrets
+	@$(PY) -m bot.cli db init
+
+# --- run --------------------------------------------------------------------
+run: train state
+	@$(PY) -m bot.run
+
+shell: train state
+	@SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions --port $${ACTIONS_PORT:-5055} >var/actions-shell.log 2>&1 & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  ACTIONS_PORT=$${ACTIONS_PORT:-5055} $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+
+token: state
+	@$(PY) -m bot.cli token $(LOGIN)
+
+db-reset: $(STAMP)
+	@$(PY) -m bot.cli db reset
+
+# --- tests ------------------------------------------------------------------
+validate: $(STAMP)
+	@echo "==> rasa data validate --fail-on-warnings"
+	@$(RASA) data validate --fail-on-warnings --quiet
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check actions bot tests
+	@$(VENV)/bin/ruff format --check actions bot tests
+
+pytest: train
+	@echo "==> pytest"
+	@$(PY) -m pytest
+
+stories: train
+	@echo "==> test conversations (rasa test --fail-on-prediction-errors)"
+	@$(RASA) test core --model $(MODEL) --stories tests/conversations \
+	  --fail-on-prediction-errors --out results/test-conversations --quiet
+
+test: validate train pytest stories
+	@echo "==> Tous les tests sont passés."
+
+clean:
+	rm -rf models results/test-conversations .pytest_cache

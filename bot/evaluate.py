@@ -1,0 +1,136 @@
+"""Accuracy of a trained model on the held-out questions (tests/heldout, never trained on).
+
+Usage: python -m bot.evaluate [--model models/assistant.tar.gz] [--json results/heldout.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bot.knowledge_data import heldout_examples
+from bot.paths import MODEL, ROOT
+
+FALLBACK = "nlu_fallback"
+
+
+@dataclass
+class Prediction:
+    """What the model made of one held-out question."""
+
+    text: str
+    gold_intent: str
+    gold_answer: str | None
+    intent: str  # the final intent, `nlu_fallback` included
+    classifier_intent: str  # the best intent before any fallback
+    answer: str | None  # the answer key the selector chose
+    candidates: list[str] = field(default_factory=list)  # best answer keys, best first
+    confidence: float = 0.0
+
+
+@dataclass
+class Scores:
+    """Held-out figures (fractions between 0 and 1)."""
+
+    examples: int
+    intent_accuracy: float  # final intent == gold (a fallback counts as wrong)
+    classifier_intent_accuracy: float  # best intent before fallback == gold
+    answer_accuracy: float  # faq questions: the answer given directly is the right one
+    answer_selection_accuracy: float  # faq questions: the selector's first choice is right
+    answer_in_candidates: float  # faq questions: right answer given or offered as a button
+    fallback_rate: float
+    errors: list[dict] = field(default_factory=list)
+
+
+def split_gold(intent: str) -> tuple[str, str | None]:
+    base, _, key = intent.partition("/")
+    return base, key or None
+
+
+def predict(parse: dict, text: str, gold: str) -> Prediction:
+    """Turn Rasa's parse result into a Prediction."""
+    gold_intent, gold_answer = split_gold(gold)
+    intent = (parse.get("intent") or {}).get("name") or ""
+    ranking = [r["name"] for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK]
+    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    keys = [r["intent_response_key"].split("/", 1)[1] for r in selector.get("ranking") or []]
+    response = selector.get("response") or {}
+    return Prediction(
+        text=text,
+        gold_intent=gold_intent,
+        gold_answer=gold_answer,
+        intent=intent,
+        classifier_intent=ranking[0] if ranking else intent,
+        answer=keys[0] if keys else None,
+        candidates=keys[:3],
+        confidence=float(response.get("confidence") or 0.0),
+    )
+
+
+def score(predictions: list[Prediction]) -> Scores:
+    """Aggregate predictions into the held-out figures."""
+    n = len(predictions) or 1
+    faq = [p for p in predictions if p.gold_answer]
+    m = len(faq) or 1
+    direct = [p for p in faq if p.intent == "faq" and p.answer == p.gold_answer]
+    errors = [
+        asdict(p)
+        for p in predictions
+        if p.intent != p.gold_intent or (p.gold_answer and p.answer != p.gold_answer)
+    ]
+    return Scores(
+        examples=len(predictions),
+        intent_accuracy=sum(p.intent == p.gold_intent for p in predictions) / n,
+        classifier_intent_accuracy=sum(p.classifier_intent == p.gold_intent for p in predictions) / n,
+        answer_accuracy=len(direct) / m,
+        answer_selection_accuracy=sum(p.answer == p.gold_answer for p in faq) / m,
+        answer_in_candidates=sum(
+            (p.intent == "faq" and p.answer == p.gold_answer)
+            or (p.intent == FALLBACK and p.gold_answer in p.candidates)
+            for p in faq
+        )
+        / m,
+        fallback_rate=sum(p.intent == FALLBACK for p in predictions) / n,
+        errors=errors,
+    )
+
+
+async def predict_all(model: Path, examples: dict[str, list[str]]) -> list[Prediction]:
+    """Parse every held-out question with the model."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    out = []
+    for gold, texts in sorted(examples.items()):
+        for text in texts:
+            out.append(predict(await agent.parse_message(text), text, gold))
+    return out
+
+
+def evaluate(model: Path = MODEL, examples: dict[str, list[str]] | None = None) -> Scores:
+    return score(asyncio.run(predict_all(model, examples or heldout_examples())))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--json", type=Path, default=ROOT / "results" / "heldout.json")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    scores = evaluate(args.model)
+    args.json.parent.mkdir(exist_ok=True)
+    args.json.write_text(json.dumps(asdict(scores), ensure_ascii=False, indent=2) + "\n")
+    print(f"Held-out: {scores.examples} questions")
+    for name in ("intent_accuracy", "classifier_intent_accuracy", "answer_accuracy",
+                 "answer_selection_accuracy", "answer_in_candidates", "fallback_rate"):
+        print(f"  {name:<28} {getattr(scores, name):.3f}")
+    print(f"  errors: {len(scores.errors)} (details in {args.json})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
