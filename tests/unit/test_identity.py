@@ -1,0 +1,148 @@
+"""The signed identity: valid, forged, expired, garbled and missing tokens."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import time
+
+import jwt
+import pytest
+
+from bot import identity
+from bot.identity import (
+    Identity,
+    MissingSecret,
+    check_metadata,
+    create_dev_secret,
+    load_secret,
+    mint_token,
+    role_for_profile,
+)
+
+SECRET = "unit-test-secret-" + "k" * 32
+
+
+def test_valid_token_gives_login_and_role():
+    token = mint_token("directeur.papillons", "directeur", secret=SECRET)
+    check = check_metadata({"ent_token": token}, secret=SECRET)
+    assert check.problem is None
+    assert check.identity == Identity("directeur.papillons", "directeur")
+
+
+def test_token_claims_are_sub_role_iat_exp_hs256():
+    token = mint_token("parent.papillons", "parent", ttl_seconds=60, secret=SECRET)
+    assert jwt.get_unverified_header(token)["alg"] == "HS256"
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    assert set(claims) == {"sub", "role", "iat", "exp"}
+    assert claims["exp"] - claims["iat"] == 60
+
+
+@pytest.mark.parametrize("metadata", [None, {}, {"ent_token": ""}, {"ent_token": "   "}, "not a dict"])
+def test_missing_token(metadata):
+    check = check_metadata(metadata, secret=SECRET)
+    assert check.identity is None and check.problem == "missing"
+
+
+def test_forged_token_signed_with_another_secret_is_invalid(caplog):
+    token = mint_token("directeur.papillons", "directeur", secret="another-secret-" + "z" * 32)
+    with caplog.at_level(logging.WARNING):
+        check = check_metadata({"ent_token": token}, secret=SECRET)
+    assert check.identity is None and check.problem == "invalid"
+    assert token not in caplog.text and "directeur.papillons" not in caplog.text
+
+
+def test_role_changed_in_payload_breaks_signature():
+    token = mint_token("parent.papillons", "parent", secret=SECRET)
+    header, payload, signature = token.split(".")
+    forged_payload = jwt.utils.base64url_encode(
+        jwt.utils.base64url_decode(payload).replace(b'"parent"', b'"directeur"')
+    ).decode()
+    check = check_metadata({"ent_token": f"{header}.{forged_payload}.{signature}"}, secret=SECRET)
+    assert check.identity is None and check.problem == "invalid"
+
+
+def test_unsigned_alg_none_token_is_invalid():
+    token = jwt.encode({"sub": "x", "role": "directeur", "iat": 1, "exp": 2**40}, key=None, algorithm="none")
+    assert check_metadata({"ent_token": token}, secret=SECRET).problem == "invalid"
+
+
+def test_expired_token(caplog):
+    now = int(time.time())
+    token = jwt.encode(
+        {"sub": "parent.papillons", "role": "parent", "iat": now - 100, "exp": now - 10},
+        SECRET,
+        algorithm="HS256",
+    )
+    with caplog.at_level(logging.WARNING):
+        check = check_metadata({"ent_token": token}, secret=SECRET)
+    assert check.identity is None and check.problem == "expired"
+    assert token not in caplog.text
+
+
+@pytest.mark.parametrize("garbled", ["abc", "a.b.c", "x" * 5000, 12345, {"nested": "dict"}, "<script>.x.y"])
+def test_garbled_token_is_invalid_and_not_logged(garbled, caplog):
+    with caplog.at_level(logging.DEBUG):
+        check = check_metadata({"ent_token": garbled}, secret=SECRET)
+    assert check.identity is None and check.problem == "invalid"
+    if isinstance(garbled, str) and len(garbled) > 3:
+        assert garbled not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"role": "directeur"},  # no sub
+        {"sub": "a"},  # no role
+        {"sub": "a", "role": "admin"},  # unknown role
+        {"sub": "", "role": "parent"},  # empty login
+    ],
+)
+def test_token_with_bad_claims_is_invalid(claims):
+    now = int(time.time())
+    token = jwt.encode({"iat": now, "exp": now + 60, **claims}, SECRET, algorithm="HS256")
+    assert check_metadata({"ent_token": token}, secret=SECRET).problem == "invalid"
+
+
+def test_mint_refuses_unknown_role():
+    with pytest.raises(ValueError):
+        mint_token("x", "superadmin", secret=SECRET)
+
+
+def test_profiles_map_to_roles_in_one_place():
+    assert role_for_profile("directeur") == "directeur"
+    assert role_for_profile("enseignant") == "enseignant"
+    for profile in ("parent", "representant_legal", "famille_accueil", "legal_representative"):
+        assert role_for_profile(profile) == "parent"
+    for profile in ("eleve", "personnel", "invite", None, "", "n'importe quoi"):
+        assert role_for_profile(profile) == "autre"
+
+
+def test_secret_from_environment_first(monkeypatch, tmp_path):
+    monkeypatch.setattr(identity, "SECRET_FILE", tmp_path / "secret")
+    monkeypatch.setenv("ENT_JWT_SECRET", "from-env")
+    (tmp_path / "secret").write_text("from-file\n")
+    assert load_secret() == "from-env"
+    monkeypatch.delenv("ENT_JWT_SECRET")
+    assert load_secret() == "from-file"
+
+
+def test_dev_secret_is_created_once_with_mode_600(monkeypatch, tmp_path):
+    path = tmp_path / "var" / "ent-jwt-secret"
+    monkeypatch.setattr(identity, "SECRET_FILE", path)
+    monkeypatch.delenv("ENT_JWT_SECRET", raising=False)
+    with pytest.raises(MissingSecret):
+        load_secret()
+    assert create_dev_secret() is True
+    first = path.read_text()
+    assert create_dev_secret() is False and path.read_text() == first
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert len(load_secret()) >= 40
+
+
+def test_token_without_configured_secret_is_invalid(monkeypatch, tmp_path):
+    monkeypatch.setattr(identity, "SECRET_FILE", tmp_path / "absent")
+    monkeypatch.delenv("ENT_JWT_SECRET", raising=False)
+    token = mint_token("a", "parent", secret=SECRET)
+    assert check_metadata({"ent_token": token}).problem == "invalid"
