@@ -26,12 +26,13 @@ def demo_service() -> EntService:
 def live_backend(service: EntService) -> Iterator[EntService]:
     """While inside, the live actions use this backend and trust the test secret."""
     saved = os.environ.get("ENT_JWT_SECRET")
+    previous = live_call._service
     os.environ["ENT_JWT_SECRET"] = SECRET
     live_call.set_service(service)
     try:
         yield service
     finally:
-        live_call.set_service(None)
+        live_call.set_service(previous)
         if saved is None:
             os.environ.pop("ENT_JWT_SECRET", None)
         else:

@@ -1,0 +1,186 @@
+"""Authorization matrix: every role x every live question x own/other school and own/other family."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions import live_texts as texts
+from actions.live import (
+    ActionLiveAccessBlocking,
+    ActionLiveClassPupils,
+    ActionLiveCleanup,
+    ActionLiveGarGroup,
+    ActionLiveMyChildren,
+    ActionLiveParentActivation,
+    ActionLiveRolloverStatus,
+    ActionLiveTeachersClasses,
+)
+from bot.ent.service import EntService
+from tests.action_helper import create_tracker, run_action, texts_of
+from tests.live_fixtures import demo_service, live_backend, metadata_for, who
+
+pytestmark = pytest.mark.asyncio
+
+PAP, TIL = "École des Papillons", "École des Tilleuls"
+# login: (role, schools the person belongs to)
+VIEWERS = {
+    "directeur.papillons": ("directeur", {PAP}),
+    "enseignant.papillons": ("enseignant", {PAP}),
+    "remplacant.papillons": ("enseignant", {PAP, TIL}),
+    "parent.papillons": ("parent", {PAP}),
+    "famille.accueil.papillons": ("parent", {PAP}),
+    "invite.papillons": ("autre", {PAP}),
+    "directeur.tilleuls": ("directeur", {TIL}),
+    "enseignant.tilleuls": ("enseignant", {TIL}),
+    "parent.tilleuls": ("parent", {TIL}),
+}
+# What belongs to each school / family, to check nothing leaks.
+SCHOOL_WORDS = {PAP: ["Papillons", "Roussel", "Benali"], TIL: ["Tilleuls", "Fontaine", "Camille Petit"]}
+FAMILIES = {
+    "parent.papillons": ["Emma", "Hugo"],
+    "parent.tilleuls": ["Jade"],
+    "famille.accueil.papillons": ["Noah"],
+}
+DIRECTOR_ONLY = {
+    "cleanup": ActionLiveCleanup(),
+    "access": ActionLiveAccessBlocking(),
+    "gar": ActionLiveGarGroup(),
+}
+
+
+@pytest.fixture(scope="module")
+def backend() -> EntService:
+    return demo_service()
+
+
+@pytest.fixture(autouse=True)
+def live(backend: EntService):
+    with live_backend(backend) as service:
+        yield service
+
+
+def targets(service: EntService) -> dict[str, dict[str, str]]:
+    """A class and a parent in each school (ids as a button would carry them)."""
+    d_pap, d_til = who("directeur.papillons", "directeur"), who("directeur.tilleuls", "directeur")
+    return {
+        "class": {
+            PAP: str(service.find_classes(d_pap, "CE1")[0].id),
+            TIL: str(service.find_classes(d_til, "CE1")[0].id),
+        },
+        "parent": {
+            PAP: str(service.find_parents(d_pap, "Karim Haddad")[0].id),
+            TIL: str(service.find_parents(d_til, "Aurélie Martin")[0].id),
+        },
+    }
+
+
+async def ask(action, login: str, slots: dict | None = None) -> str:
+    role = VIEWERS[login][0]
+    tracker = create_tracker(slots=slots or {}, metadata=metadata_for(login, role))
+    return texts_of((await run_action(action, tracker))[0])
+
+
+def allowed(answer: str) -> bool:
+    assert answer not in (texts.UNAVAILABLE, texts.NO_TOKEN, texts.TOKEN_INVALID), answer
+    return answer != texts.REFUSED
+
+
+def no_leak(answer: str, own: set[str]) -> None:
+    for school, words in SCHOOL_WORDS.items():
+        if school not in own:
+            for word in words:
+                assert word not in answer, (word, answer)
+
+
+CASES = [(login, school) for login in VIEWERS for school in (PAP, TIL)]
+
+
+@pytest.mark.parametrize("login,school", CASES)
+async def test_q1_class_pupils(live, login, school):
+    role, schools = VIEWERS[login]
+    class_ref = targets(live)["class"][school]
+    answer = await ask(ActionLiveClassPupils(), login, {"live_class": class_ref})
+    expected = role == "enseignant" and school in schools or role == "directeur" and school in schools
+    assert allowed(answer) is expected
+    if expected:
+        assert "La classe « CE1 »" in answer and school in answer
+
+
+@pytest.mark.parametrize("login,school", CASES)
+async def test_q2_parent_activation(live, login, school):
+    role, schools = VIEWERS[login]
+    parent_ref = targets(live)["parent"][school]
+    answer = await ask(ActionLiveParentActivation(), login, {"live_parent": parent_ref})
+    expected = role == "directeur" and school in schools
+    assert allowed(answer) is expected
+    if expected:
+        assert "activé son compte EduConnect" in answer
+
+
+@pytest.mark.parametrize("login", VIEWERS)
+async def test_q3_rollover_own_schools_only(login):
+    role, schools = VIEWERS[login]
+    answer = await ask(ActionLiveRolloverStatus(), login)
+    assert allowed(answer)
+    for school in schools:
+        assert school in answer
+    no_leak(answer, schools)
+
+
+@pytest.mark.parametrize("login,family", [(login, f) for login in VIEWERS for f in FAMILIES])
+async def test_q4_children_own_family_only(login, family):
+    role, _ = VIEWERS[login]
+    answer = await ask(ActionLiveMyChildren(), login)
+    assert allowed(answer) is (role == "parent")
+    for child in FAMILIES[family]:
+        assert (child in answer) is (login == family)
+
+
+@pytest.mark.parametrize("login", VIEWERS)
+async def test_q5_teachers_and_classes(login):
+    role, schools = VIEWERS[login]
+    answer = await ask(ActionLiveTeachersClasses(), login)
+    assert allowed(answer) is (role in ("enseignant", "directeur"))
+    if role == "directeur":
+        assert "Enseignants rattachés" in answer
+    no_leak(answer, schools)
+
+
+@pytest.mark.parametrize("question", DIRECTOR_ONLY)
+@pytest.mark.parametrize("login,school", CASES)
+async def test_q6_q7_q8_director_own_school_only(login, school, question):
+    role, schools = VIEWERS[login]
+    answer = await ask(DIRECTOR_ONLY[question], login)
+    assert allowed(answer) is (role == "directeur")
+    if role == "directeur":
+        assert (school in answer) is (school in schools)
+        no_leak(answer, schools)
+
+
+ALL_QUESTIONS = [
+    ActionLiveClassPupils(),
+    ActionLiveParentActivation(),
+    ActionLiveRolloverStatus(),
+    ActionLiveMyChildren(),
+    ActionLiveTeachersClasses(),
+    *DIRECTOR_ONLY.values(),
+]
+
+
+@pytest.mark.parametrize("action", ALL_QUESTIONS, ids=lambda a: a.name())
+async def test_no_identity_row(action):
+    tracker = create_tracker(slots={"live_class": "1", "live_parent": "1"})
+    assert texts_of((await run_action(action, tracker))[0]) == texts.NO_TOKEN
+
+
+async def test_matrix_size():
+    """The size reported in the issue's note: kept in step with the parametrization above."""
+    size = (
+        2 * len(CASES)  # questions 1 and 2: each viewer x a target in each school
+        + len(VIEWERS)  # question 3
+        + len(VIEWERS) * len(FAMILIES)  # question 4: each viewer x each family
+        + len(VIEWERS)  # question 5
+        + len(DIRECTOR_ONLY) * len(CASES)  # questions 6, 7, 8: each viewer x each school
+        + len(ALL_QUESTIONS)  # no identity
+    )
+    assert size == 143
