@@ -1,6 +1,9 @@
 """Accuracy of a trained model on the held-out questions (tests/heldout, never trained on).
 
 Usage: python -m bot.evaluate [--model models/assistant.tar.gz] [--json results/heldout.json]
+
+`make eval` (bot/measure/eval.py) reuses `predict` and `score` for every pipeline it
+compares, so that all figures are computed the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from bot.knowledge_data import heldout_examples
 from bot.paths import MODEL, ROOT
 
 FALLBACK = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
+RETRIEVAL_INTENT = "faq"
 
 
 @dataclass
@@ -29,7 +34,25 @@ class Prediction:
     classifier_intent: str  # the best intent before any fallback
     answer: str | None  # the answer key the selector chose
     candidates: list[str] = field(default_factory=list)  # best answer keys, best first
-    confidence: float = 0.0
+    confidence: float = 0.0  # the selector's confidence in `answer`
+    intent_confidence: float = 0.0  # the classifier's confidence in `classifier_intent`
+
+    @property
+    def gold_label(self) -> str:
+        """What the right answer is: `faq/<key>` for a guide question, else the intent."""
+        return f"{self.gold_intent}/{self.gold_answer}" if self.gold_answer else self.gold_intent
+
+    @property
+    def label(self) -> str:
+        """What the assistant did: `faq/<key>` when it answers from the guide, else the intent."""
+        if self.intent == RETRIEVAL_INTENT and self.answer:
+            return f"{self.intent}/{self.answer}"
+        return self.intent
+
+    @property
+    def correct(self) -> bool:
+        """The assistant gave the right answer (or the right non-guide intent)."""
+        return self.label == self.gold_label
 
 
 @dataclass
@@ -43,6 +66,9 @@ class Scores:
     answer_selection_accuracy: float  # faq questions: the selector's first choice is right
     answer_in_candidates: float  # faq questions: right answer given or offered as a button
     fallback_rate: float
+    out_of_scope_rate: float = 0.0  # predicted out_of_scope (wrongly, for a guide question)
+    intent_macro_f1: float = 0.0  # macro-F1 over the gold intents (faq counts as one intent)
+    macro_f1: float = 0.0  # macro-F1 over the gold labels: each faq answer, each other intent
     errors: list[dict] = field(default_factory=list)
 
 
@@ -56,9 +82,13 @@ def predict(parse: dict, text: str, gold: str) -> Prediction:
     gold_intent, gold_answer = split_gold(gold)
     intent = (parse.get("intent") or {}).get("name") or ""
     ranking = [r["name"] for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK]
-    selector = (parse.get("response_selector") or {}).get("faq") or {}
+    selectors = parse.get("response_selector") or {}
+    selector = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
     keys = [r["intent_response_key"].split("/", 1)[1] for r in selector.get("ranking") or []]
     response = selector.get("response") or {}
+    ranking_confidences = [
+        float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK
+    ]
     return Prediction(
         text=text,
         gold_intent=gold_intent,
@@ -68,7 +98,29 @@ def predict(parse: dict, text: str, gold: str) -> Prediction:
         answer=keys[0] if keys else None,
         candidates=keys[:3],
         confidence=float(response.get("confidence") or 0.0),
+        intent_confidence=ranking_confidences[0] if ranking_confidences else 0.0,
     )
+
+
+def macro_f1(gold: list[str], predicted: list[str]) -> float:
+    """Macro-averaged F1 over the gold labels (a label never predicted scores 0)."""
+    from sklearn.metrics import f1_score
+
+    if not gold:
+        return 0.0
+    return float(f1_score(gold, predicted, labels=sorted(set(gold)), average="macro", zero_division=0))
+
+
+def f1_by_label(predictions: list[Prediction]) -> dict[str, float]:
+    """F1 of each gold label (`faq/<key>` or intent), for the per-answer bars."""
+    from sklearn.metrics import f1_score
+
+    gold = [p.gold_label for p in predictions]
+    labels = sorted(set(gold))
+    if not labels:
+        return {}
+    values = f1_score(gold, [p.label for p in predictions], labels=labels, average=None, zero_division=0)
+    return {label: float(value) for label, value in zip(labels, values)}
 
 
 def score(predictions: list[Prediction]) -> Scores:
@@ -95,6 +147,9 @@ def score(predictions: list[Prediction]) -> Scores:
         )
         / m,
         fallback_rate=sum(p.intent == FALLBACK for p in predictions) / n,
+        out_of_scope_rate=sum(p.intent == OUT_OF_SCOPE for p in predictions) / n,
+        intent_macro_f1=macro_f1([p.gold_intent for p in predictions], [p.intent for p in predictions]),
+        macro_f1=macro_f1([p.gold_label for p in predictions], [p.label for p in predictions]),
         errors=errors,
     )
 
@@ -126,7 +181,8 @@ def main() -> int:
     args.json.write_text(json.dumps(asdict(scores), ensure_ascii=False, indent=2) + "\n")
     print(f"Held-out: {scores.examples} questions")
     for name in ("intent_accuracy", "classifier_intent_accuracy", "answer_accuracy",
-                 "answer_selection_accuracy", "answer_in_candidates", "fallback_rate"):
+                 "answer_selection_accuracy", "answer_in_candidates", "fallback_rate",
+                 "out_of_scope_rate", "intent_macro_f1", "macro_f1"):
         print(f"  {name:<28} {getattr(scores, name):.3f}")
     print(f"  errors: {len(scores.errors)} (details in {args.json})")
     return 0

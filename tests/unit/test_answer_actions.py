@@ -1,0 +1,161 @@
+"""The conversation actions: role from token or words, "Vouliez-vous dire", ERUN after two failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.answers import ActionDefaultFallback, ActionDidYouMean, ActionIdentify, ActionSetRole
+from bot.identity import mint_token
+from tests.action_helper import buttons_of, create_tracker, entity, run_action, slot_values, texts_of
+
+SECRET = "unit-test-secret-" + "y" * 20
+DOMAIN = {
+    "responses": {
+        "utter_faq/identifiants_oublies": [
+            {"condition": [{"type": "slot", "name": "role", "value": None}], "text": "Vous êtes :"},
+            {"condition": [{"type": "slot", "name": "role", "value": "parent"}], "text": "parent"},
+            {"text": "général"},
+        ],
+        "utter_faq/activer_educonnect": [{"text": "Trois méthodes"}],
+        "utter_faq/bloquer_acces": [{"text": "Blocage en lot"}],
+    }
+}
+
+
+@pytest.fixture(autouse=True)
+def secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENT_JWT_SECRET", SECRET)
+
+
+def token(login: str, role: str, secret: str = SECRET) -> dict:
+    return {"ent_token": mint_token(login, role, secret=secret)}
+
+
+async def test_identify_takes_the_role_from_a_valid_token() -> None:
+    tracker = create_tracker(intent="faq", metadata=token("directeur.papillons", "directeur"))
+    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
+    assert slot_values(events) == {"role": "directeur"}
+
+
+async def test_identify_ignores_words_when_a_token_says_otherwise() -> None:
+    tracker = create_tracker(
+        intent="inform_role",
+        entities=[entity("role", "directeur")],
+        metadata=token("parent.papillons", "parent"),
+        slots={"role": "parent"},
+    )
+    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
+    assert events == []
+
+
+async def test_identify_takes_the_role_from_words_without_token() -> None:
+    tracker = create_tracker(intent="inform_role", entities=[entity("role", "enseignant")])
+    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
+    assert slot_values(events) == {"role": "enseignant"}
+
+
+async def test_identify_treats_a_forged_token_as_none() -> None:
+    tracker = create_tracker(intent="faq", metadata=token("directeur.papillons", "directeur", "forged" * 8))
+    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
+    assert events == []
+
+
+@pytest.mark.parametrize("value", ["admin", "'; DROP TABLE x;--", "<b>directeur</b>"])
+async def test_identify_refuses_unknown_roles(value: str) -> None:
+    tracker = create_tracker(intent="inform_role", entities=[entity("role", value)])
+    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
+    assert events == []
+
+
+async def test_set_role_gives_the_answer_that_waited_for_it() -> None:
+    events = [
+        {"event": "bot", "text": "Vous êtes :", "metadata": {"utter_action": "utter_faq/identifiants_oublies"}},
+        {"event": "user", "text": "je suis parent", "parse_data": {"intent": {"name": "inform_role"}}},
+    ]
+    tracker = create_tracker(
+        intent="inform_role", entities=[entity("role", "parent")], slots={"role": "parent"}, events=events
+    )
+    messages, returned = await run_action(ActionSetRole(), tracker, DOMAIN)
+    assert "en tant que parent" in texts_of(messages)
+    assert messages[-1]["response"] == "utter_faq/identifiants_oublies"
+    assert slot_values(returned) == {"misunderstandings": 0}
+
+
+async def test_set_role_does_not_repeat_an_answer_that_does_not_depend_on_it() -> None:
+    events = [{"event": "bot", "text": "Trois", "metadata": {"utter_action": "utter_faq/activer_educonnect"}}]
+    tracker = create_tracker(intent="inform_role", entities=[entity("role", "parent")], slots={"role": "parent"}, events=events)
+    messages, _ = await run_action(ActionSetRole(), tracker, DOMAIN)
+    assert all(m.get("response") is None for m in messages)
+
+
+async def test_set_role_with_token_says_the_role_cannot_change() -> None:
+    tracker = create_tracker(
+        intent="inform_role",
+        entities=[entity("role", "directeur")],
+        slots={"role": "parent"},
+        metadata=token("parent.papillons", "parent"),
+    )
+    messages, _ = await run_action(ActionSetRole(), tracker, DOMAIN)
+    assert "ne peut pas être changé" in texts_of(messages)
+
+
+async def test_set_role_asks_again_when_not_understood() -> None:
+    tracker = create_tracker(intent="inform_role")
+    messages, events = await run_action(ActionSetRole(), tracker, DOMAIN)
+    assert [b["title"] for b in buttons_of(messages)] == ["Parent", "Enseignant", "Directeur"]
+    assert events == []
+
+
+def parsed_uncertain_message() -> dict:
+    return {
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.4},
+            {"name": "faq", "confidence": 0.9},
+            {"name": "bot_capabilities", "confidence": 0.05},
+        ],
+        "response_selector": {
+            "default": {
+                "response": {"confidence": 0.3, "intent_response_key": "faq/bloquer_acces"},
+                "ranking": [
+                    {"confidence": 0.3, "intent_response_key": "faq/bloquer_acces"},
+                    {"confidence": 0.25, "intent_response_key": "faq/activer_educonnect"},
+                    {"confidence": 0.1, "intent_response_key": "faq/unknown_key"},
+                ],
+            }
+        },
+    }
+
+
+async def test_did_you_mean_offers_titles_best_first_and_something_else() -> None:
+    tracker = create_tracker(intent="nlu_fallback", text="bloquer")
+    tracker.latest_message.update(parsed_uncertain_message())
+    messages, events = await run_action(ActionDidYouMean(), tracker, DOMAIN)
+    buttons = buttons_of(messages)
+    assert [b["title"] for b in buttons] == [
+        "Bloquer les accès avant la rentrée",
+        "Activer mon compte EduConnect",
+        "Ce que je sais faire",
+        "Autre chose",
+    ]
+    assert buttons[0]["payload"] == "Bloquer les accès avant la rentrée"
+    assert slot_values(events) == {"misunderstandings": 1}
+
+
+async def test_second_misunderstanding_points_to_the_erun() -> None:
+    tracker = create_tracker(intent="nlu_fallback", slots={"misunderstandings": 1})
+    tracker.latest_message.update(parsed_uncertain_message())
+    messages, events = await run_action(ActionDidYouMean(), tracker, DOMAIN)
+    assert "ERUN" in texts_of(messages) and not buttons_of(messages)
+    assert slot_values(events) == {"misunderstandings": 0}
+
+
+async def test_no_candidate_asks_to_rephrase() -> None:
+    tracker = create_tracker(intent="nlu_fallback", text="😀")
+    messages, _ = await run_action(ActionDidYouMean(), tracker, DOMAIN)
+    assert "reformuler" in texts_of(messages)
+
+
+async def test_default_fallback_asks_to_rephrase_and_forgets_the_message() -> None:
+    messages, events = await run_action(ActionDefaultFallback(), create_tracker(), DOMAIN)
+    assert "reformuler" in texts_of(messages)
+    assert events == [{"event": "rewind", "timestamp": None}]
