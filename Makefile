@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export ACTIONS_PORT ?= 5055
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help setup train run shell test lint validate pytest stories token db-reset bench eval eval-check report clean
+.PHONY: help setup portal-deps train run shell test lint validate pytest stories token db-reset bench eval eval-check report clean
 
 help:
 	@echo "make run    set up (first time), train if data changed, start the assistant on 127.0.0.1"
@@ -31,6 +31,16 @@ $(STAMP): requirements.txt constraints.txt
 
 setup: $(STAMP)
 
+# --- the portal's front-end packages: npm registry, lock file, vendored (no CDN) -
+PORTAL_VENDOR := portal/static/vendor/purify.min.js
+$(PORTAL_VENDOR): portal/package.json portal/package-lock.json portal/vendor.mjs
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js et npm sont introuvables : installez Node.js 18 ou plus (paquets nodejs et npm) pour le portail de démonstration." >&2; exit 1; }
+	@echo "==> Paquets du portail (npm ci, copiés dans portal/static/vendor)"
+	@npm ci --prefix portal --no-audit --no-fund --loglevel=error
+	@touch $(PORTAL_VENDOR)
+
+portal-deps: $(PORTAL_VENDOR)
+
 # --- training: only when data, domain or config changed --------------------
 train: $(STAMP)
 	@$(PY) -m bot.training
@@ -41,7 +51,7 @@ state: $(STAMP)
 	@$(PY) -m bot.cli db init
 
 # --- run --------------------------------------------------------------------
-run: train state
+run: portal-deps train state
 	@$(PY) -m bot.run
 
 shell: train state
@@ -73,7 +83,7 @@ stories: train
 	@$(RASA) test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out results/test-conversations --quiet
 
-test: validate train pytest stories
+test: portal-deps validate train pytest stories
 	@echo "==> Tous les tests sont passés."
 
 clean:

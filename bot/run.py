@@ -66,6 +66,11 @@ def commands(port: dict[str, int]) -> dict[str, list[str]]:
             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
             "--cors", f"http://{HOST}:{port['portal']}", "--cors", f"http://localhost:{port['portal']}",
         ],
+        # The demo portal page and its chat widget (development mode: demo identity switcher).
+        "portal": [
+            sys.executable, "-m", "portal.server", "--port", str(port["portal"]),
+            "--rasa-url", f"http://{HOST}:{port['rasa']}", "--dev",
+        ],
     }
 
 
@@ -136,6 +141,7 @@ def print_help(port: dict[str, int]) -> None:
     url = f"http://{HOST}:{port['rasa']}/webhooks/rest/webhook"
     print(
         "\n==> L'assistant est prêt.\n"
+        f"    Portail  : http://{HOST}:{port['portal']} (page de démonstration avec le widget)\n"
         f"    Terminal : make shell\n"
         f"    REST     : curl -s {url} -d '{{\"sender\":\"moi\",\"message\":\"comment activer mon compte educonnect ?\"}}'\n"
         f"    Connecté : ajoutez \"metadata\": {{\"ent_token\": \"$(make -s token LOGIN=directeur.papillons)\"}}\n"

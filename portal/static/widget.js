@@ -1,0 +1,274 @@
+/* Assistant ENT: the chat widget. It talks only to the portal (same origin):
+ * POST /api/chat, POST /api/feedback, GET /api/status. The page gives it the
+ * person's signed token through window.EntChat.setIdentity(login, token). */
+(function () {
+  "use strict";
+  const KEY = "ent-assistant:v1"; // sessionStorage: kept across a reload, gone with the tab
+  const MAX_KEPT = 120;
+  const $ = (id) => document.getElementById(id);
+  const el = {
+    launcher: $("chat-launcher"), panel: $("chat-panel"), close: $("chat-close"), reset: $("chat-reset"),
+    log: $("chat-log"), typing: $("chat-typing"), status: $("chat-status"), form: $("chat-form"), input: $("chat-input"),
+  };
+  // Markdown from the answers; raw HTML is never interpreted (html: false), then DOMPurify keeps a short allow-list.
+  const md = window.markdownit({ html: false, linkify: true, breaks: true });
+  const SAFE = {
+    ALLOWED_TAGS: ["p", "br", "strong", "em", "ul", "ol", "li", "a", "code"],
+    ALLOWED_ATTR: ["href", "start"],
+    ALLOWED_URI_REGEXP: /^(?:https?:|mailto:)/i,
+    RETURN_DOM_FRAGMENT: true,
+  };
+
+  let state = load();
+  let identity = { login: state.login, token: null };
+  let busy = false;
+  let retryTimer = null;
+  let retryDelay = 2000;
+  let ids = 0;
+
+  // --- state, kept in sessionStorage ------------------------------------------
+  function newSender() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  function fresh(login) { return { sender: newSender(), login: login || "", open: false, messages: [] }; }
+  function load() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(KEY));
+      if (saved && saved.sender && Array.isArray(saved.messages)) return saved;
+    } catch (e) { /* unreadable: start again */ }
+    return fresh("");
+  }
+  function save() {
+    state.messages = state.messages.slice(-MAX_KEPT);
+    try { sessionStorage.setItem(KEY, JSON.stringify(state)); } catch (e) { /* storage full or disabled */ }
+  }
+
+  // --- rendering ----------------------------------------------------------------
+  function node(tag, className, text) {
+    const n = document.createElement(tag);
+    if (className) n.className = className;
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+  function hidden(text) { return node("span", "sr-only", text); }
+  function markdown(text) {
+    const fragment = DOMPurify.sanitize(md.render(text), SAFE);
+    fragment.querySelectorAll("a").forEach((a) => {
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      a.append(hidden(" (nouvel onglet)"));
+    });
+    return fragment;
+  }
+  const WHO = { user: "Vous : ", bot: "L'assistant : ", info: "Information : " };
+  function bubble(msg) {
+    const item = node("div", "msg msg-" + msg.who + (msg.failed ? " msg-failed" : ""));
+    item.append(hidden(WHO[msg.who]));
+    const body = node("div", "msg-body");
+    if (msg.who === "bot") body.append(markdown(msg.text));
+    else body.textContent = msg.text; // what people type is always shown as text
+    item.append(body);
+    if (msg.failed) item.append(node("p", "msg-note", "Message non envoyé"));
+    if (msg.buttons && msg.buttons.length) item.append(quickReplies(msg.buttons));
+    if (msg.feedback) item.append(feedbackBlock(msg));
+    return item;
+  }
+  function quickReplies(buttons) {
+    const group = node("div", "quick-replies");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Réponses proposées");
+    buttons.forEach((b) => {
+      const button = node("button", "quick-reply", b.title);
+      button.type = "button";
+      button.addEventListener("click", () => send(b.payload, b.shown || b.title));
+      group.append(button);
+    });
+    return group;
+  }
+  function feedbackBlock(msg) {
+    if (msg.vote) return node("p", "feedback feedback-done", "Merci pour votre avis.");
+    const box = node("div", "feedback");
+    const question = node("span", "feedback-question", "Cette réponse vous a-t-elle aidé ?");
+    question.id = "feedback-" + ++ids;
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", question.id);
+    box.append(question);
+    [["up", "👍", "Oui"], ["down", "👎", "Non"]].forEach(([vote, icon, label]) => {
+      const button = node("button", "feedback-vote");
+      const emoji = node("span", "", icon);
+      emoji.setAttribute("aria-hidden", "true");
+      button.append(emoji, " " + label);
+      button.type = "button";
+      button.dataset.vote = vote;
+      button.addEventListener("click", () => sendVote(msg, vote, box));
+      box.append(button);
+    });
+    return box;
+  }
+  function renderAll() {
+    el.log.replaceChildren(...state.messages.map(bubble));
+    scrollDown();
+  }
+  function scrollDown() { el.log.scrollTop = el.log.scrollHeight; }
+  function append(msg) {
+    state.messages.push(msg);
+    save();
+    el.log.append(bubble(msg));
+    scrollDown();
+    return msg;
+  }
+  function info(text, buttons) { return append({ who: "info", text, buttons: buttons || [] }); }
+  function typing(on) {
+    el.typing.replaceChildren();
+    el.typing.classList.toggle("on", on);
+    if (!on) return;
+    const dots = node("span", "dots");
+    dots.setAttribute("aria-hidden", "true");
+    dots.append(node("i"), node("i"), node("i"));
+    el.typing.append(dots, " L'assistant écrit…");
+  }
+  function clearQuickReplies() {
+    const hadFocus = el.log.contains(document.activeElement) && document.activeElement.classList.contains("quick-reply");
+    state.messages.forEach((m) => { m.buttons = []; });
+    el.log.querySelectorAll(".quick-replies").forEach((group) => group.remove());
+    if (hadFocus) el.input.focus();
+  }
+
+  // --- talking to the portal ------------------------------------------------------
+  async function post(url, body) {
+    return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  }
+  async function send(text, shown, silent) {
+    if (busy || !text || !text.trim()) return false;
+    busy = true;
+    el.form.setAttribute("aria-busy", "true");
+    clearQuickReplies();
+    const mine = silent ? null : append({ who: "user", text: shown || text });
+    typing(true);
+    try {
+      const metadata = identity.token ? { ent_token: identity.token } : {};
+      const response = await post("/api/chat", { sender: state.sender, message: text, metadata });
+      if (response.status === 413) { info("Votre message est trop long : 10 000 caractères au plus."); return true; }
+      if (response.status === 400) { info("Ce message n'a pas pu être envoyé."); return true; }
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      const data = await response.json();
+      online();
+      data.messages.forEach((m) => append({ who: "bot", text: m.text, buttons: m.buttons || [], feedback: m.feedback || null, vote: null }));
+      return true;
+    } catch (e) {
+      if (mine) { mine.failed = true; mine.retry = text; save(); renderAll(); }
+      info("L'assistant est injoignable pour le moment : votre message n'a pas été envoyé. Nouvelle tentative de connexion automatique.");
+      offline();
+      return false;
+    } finally {
+      typing(false);
+      busy = false;
+      el.form.removeAttribute("aria-busy");
+    }
+  }
+  async function sendVote(msg, vote, box) {
+    box.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    try {
+      const response = await post("/api/feedback", { ticket: msg.feedback, vote });
+      if (!response.ok && response.status !== 409) throw new Error("HTTP " + response.status);
+      msg.vote = vote;
+      save();
+      const thanks = feedbackBlock(msg);
+      thanks.tabIndex = -1;
+      box.replaceWith(thanks);
+      thanks.focus();
+    } catch (e) {
+      box.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+      if (!box.querySelector(".msg-note")) box.append(node("span", "msg-note", "Avis non enregistré, réessayez."));
+    }
+  }
+  function greet() {
+    if (!state.messages.some((m) => m.who === "bot")) send("/greet", null, true);
+  }
+
+  // --- connection state ------------------------------------------------------------
+  function setStatus(kind, text) { el.status.dataset.state = kind; el.status.textContent = text; }
+  function online() {
+    const wasDown = el.status.dataset.state === "down";
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    retryDelay = 2000;
+    setStatus("ok", "En ligne");
+    if (wasDown) reconnected();
+  }
+  function offline() {
+    if (el.status.dataset.state !== "down") setStatus("down", "Assistant injoignable — reconnexion automatique…");
+    if (!retryTimer) retryTimer = setTimeout(probe, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 10000);
+  }
+  async function probe() {
+    retryTimer = null;
+    try {
+      const response = await fetch("/api/status", { cache: "no-store" });
+      if (response.ok) return online();
+    } catch (e) { /* still unreachable */ }
+    offline();
+  }
+  function reconnected() {
+    const failed = state.messages.filter((m) => m.failed && m.retry).pop();
+    const buttons = failed ? [{ title: "Renvoyer mon message", payload: failed.retry, shown: failed.text }] : [];
+    state.messages.forEach((m) => { delete m.retry; });
+    info("Connexion rétablie.", buttons);
+    greet();
+  }
+
+  // --- opening and closing -----------------------------------------------------------
+  function open(focus) {
+    el.panel.hidden = false;
+    el.launcher.setAttribute("aria-expanded", "true");
+    document.body.classList.add("chat-open");
+    state.open = true;
+    save();
+    scrollDown();
+    if (focus !== false) el.input.focus();
+    if (el.status.dataset.state === "unknown") probe().then(greet);
+    else greet();
+  }
+  function close() {
+    el.panel.hidden = true;
+    el.launcher.setAttribute("aria-expanded", "false");
+    document.body.classList.remove("chat-open");
+    state.open = false;
+    save();
+    el.launcher.focus();
+  }
+  function reset() {
+    const wasOpen = state.open;
+    state = fresh(identity.login);
+    state.open = wasOpen;
+    save();
+    renderAll();
+    el.input.focus();
+    greet();
+  }
+
+  el.launcher.addEventListener("click", () => (el.panel.hidden ? open() : close()));
+  el.close.addEventListener("click", close);
+  el.reset.addEventListener("click", reset);
+  el.panel.addEventListener("keydown", (event) => { if (event.key === "Escape") { event.preventDefault(); close(); } });
+  el.form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = el.input.value;
+    if (busy || !text.trim()) return;
+    el.input.value = "";
+    await send(text.trim());
+  });
+
+  window.EntChat = {
+    /** The person chatting: a demo login (or "") and the portal's signed token (or null). */
+    setIdentity(login, token) {
+      identity = { login: login || "", token: token || null };
+      if (identity.login !== state.login) reset();
+    },
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    renderAll();
+    if (state.open) open(false);
+  });
+})();
