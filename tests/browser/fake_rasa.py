@@ -8,6 +8,7 @@ it can be stopped and started again to show the widget's reconnection.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from aiohttp import web
@@ -72,6 +73,8 @@ async def hello(request: web.Request) -> web.Response:
 
 async def webhook(request: web.Request) -> web.Response:
     body = await request.json()
+    if "lent" in body["message"]:
+        await asyncio.sleep(1.5)  # a slow answer, to see the typing indicator
     token = (body.get("metadata") or {}).get("ent_token")
     events = request.app[EVENTS].setdefault(body["sender"], [])
     replies = script(body["message"], token)

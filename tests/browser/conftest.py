@@ -1,0 +1,186 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the portal on free ports.
+
+Two stacks, each started once per session: `fake_stack` (portal + a scripted fake Rasa,
+no model needed) and `real_stack` (portal + Rasa with the trained model + action server).
+Without Chromium (or the portal's vendored packages, or the model) the tests are skipped,
+loudly; with the environment variable CI set they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.paths import MODEL, ROOT
+from tests.conftest import free_port
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+VENDOR = ROOT / "portal" / "static" / "vendor" / "markdown-it.min.js"
+RASA_API_TOKEN = "browser-tests-rasa-token"
+_skipped: list[str] = []
+
+
+def unavailable(reason: str) -> None:
+    """Skip (and say so at the end of the run), or fail when CI is set."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set: the browser tests must run)")
+    if reason not in _skipped:
+        _skipped.append(reason)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for reason in _skipped:
+        terminalreporter.write_sep("!", f"BROWSER TESTS SKIPPED: {reason}", red=True, bold=True)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float, name: str) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log = (process.stderr.read() if process.stderr else b"") or b""
+                pytest.fail(f"{name} did not start: {log.decode(errors='replace')[-3000:]}")
+            time.sleep(0.5)
+
+
+def start(
+    command: list[str], env: dict[str, str], url: str, name: str, timeout: float = 30
+) -> subprocess.Popen:
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    wait_until_up(url, process, timeout, name)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+class Stack:
+    """A portal in front of a Rasa server (real or fake)."""
+
+    def __init__(self, env: dict[str, str], rasa_port: int) -> None:
+        self.env = env
+        self.rasa_port = rasa_port
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start_portal(self) -> None:
+        command = [sys.executable, "-m", "portal.server", "--port", str(self.port), "--dev"]
+        command += ["--rasa-url", f"http://127.0.0.1:{self.rasa_port}"]
+        self.processes["portal"] = start(command, self.env, self.url, "portal")
+
+    def start_fake_rasa(self) -> None:
+        command = [sys.executable, "-m", "tests.browser.fake_rasa", str(self.rasa_port), RASA_API_TOKEN]
+        self.processes["rasa"] = start(command, self.env, f"http://127.0.0.1:{self.rasa_port}/", "fake rasa")
+
+    def stop_rasa(self) -> None:
+        stop(self.processes.pop("rasa"))
+
+    def close(self) -> None:
+        for process in self.processes.values():
+            stop(process)
+
+
+def stack_env(ent_env: dict[str, str]) -> dict[str, str]:
+    if not VENDOR.exists():
+        unavailable("portal/static/vendor is empty: run `make portal-deps` (npm ci)")
+    return dict(os.environ, RASA_API_TOKEN=RASA_API_TOKEN, PYTHONWARNINGS="ignore", **ent_env)
+
+
+@pytest.fixture(scope="session")
+def fake_stack(ent_env: dict[str, str]) -> Iterator[Stack]:
+    """The portal in front of the scripted fake Rasa (can be stopped and restarted)."""
+    stack = Stack(stack_env(ent_env), free_port())
+    try:
+        stack.start_fake_rasa()
+        stack.start_portal()
+        yield stack
+    finally:
+        stack.close()
+
+
+@pytest.fixture(scope="session")
+def real_stack(ent_env: dict[str, str], tmp_path_factory, request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """The portal in front of the real assistant: Rasa (trained model) and the action server."""
+    env = stack_env(ent_env)
+    if not MODEL.exists():
+        unavailable(f"{MODEL} is missing: run `make train` (make test does it)")
+    action_server = request.getfixturevalue("action_server")  # tests/conftest.py
+    endpoints = tmp_path_factory.mktemp("rasa") / "endpoints.yml"
+    tracker_db = endpoints.parent / "conversations.db"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "{action_server}"\n'
+        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n'
+    )
+    stack = Stack(env, free_port())
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    command = [
+        rasa, "run", "--model", str(MODEL), "--interface", "127.0.0.1", "--port", str(stack.rasa_port),
+        "--enable-api", "--auth-token", RASA_API_TOKEN,
+        "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+    ]  # fmt: skip
+    try:
+        stack.processes["rasa"] = start(
+            command,
+            dict(env, RASA_TELEMETRY_ENABLED="false"),
+            f"http://127.0.0.1:{stack.rasa_port}/",
+            "Rasa",
+            300,
+        )
+        stack.start_portal()
+        yield stack
+    finally:
+        stack.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless (never a browser downloaded by Playwright)."""
+    if not CHROMIUM.exists():
+        unavailable(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (.ci/run does it)")
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (own storage) that records dialogs and script errors."""
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="fr-FR")
+    page = context.new_page()
+    page.dialogs = []
+    page.errors = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+    assert page.errors == [], f"script errors on the page: {page.errors}"
