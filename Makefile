@@ -86,5 +86,19 @@ stories: train
 test: portal-deps validate train pytest stories
 	@echo "==> Tous les tests sont passés."
 
+# --- measurements (docs/measuring.md): results/; only eval-check fails on a figure
+# Options: make eval ARGS=--quick, make bench ARGS=--quick, make report ARGS="--days 7"
+eval: $(STAMP) train
+	@$(PY) -m bot.measure.eval $(ARGS)
+
+eval-check: $(STAMP) train
+	@$(PY) -m bot.measure.eval --check
+
+bench: $(STAMP)
+	@$(PY) -m bot.measure.bench $(ARGS)
+
+report: $(STAMP)
+	@$(PY) -m bot.measure.report $(ARGS)
+
 clean:
 	rm -rf models results/test-conversations .pytest_cache

@@ -87,7 +87,9 @@ def predict(parse: dict, text: str, gold: str) -> Prediction:
     keys = [r["intent_response_key"].split("/", 1)[1] for r in selector.get("ranking") or []]
     response = selector.get("response") or {}
     ranking_confidences = [
-        float(r.get("confidence") or 0.0) for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK
+        float(r.get("confidence") or 0.0)
+        for r in parse.get("intent_ranking") or []
+        if r.get("name") != FALLBACK
     ]
     return Prediction(
         text=text,
@@ -120,7 +122,7 @@ def f1_by_label(predictions: list[Prediction]) -> dict[str, float]:
     if not labels:
         return {}
     values = f1_score(gold, [p.label for p in predictions], labels=labels, average=None, zero_division=0)
-    return {label: float(value) for label, value in zip(labels, values)}
+    return {label: float(value) for label, value in zip(labels, values, strict=True)}
 
 
 def score(predictions: list[Prediction]) -> Scores:
@@ -180,9 +182,17 @@ def main() -> int:
     args.json.parent.mkdir(exist_ok=True)
     args.json.write_text(json.dumps(asdict(scores), ensure_ascii=False, indent=2) + "\n")
     print(f"Held-out: {scores.examples} questions")
-    for name in ("intent_accuracy", "classifier_intent_accuracy", "answer_accuracy",
-                 "answer_selection_accuracy", "answer_in_candidates", "fallback_rate",
-                 "out_of_scope_rate", "intent_macro_f1", "macro_f1"):
+    for name in (
+        "intent_accuracy",
+        "classifier_intent_accuracy",
+        "answer_accuracy",
+        "answer_selection_accuracy",
+        "answer_in_candidates",
+        "fallback_rate",
+        "out_of_scope_rate",
+        "intent_macro_f1",
+        "macro_f1",
+    ):
         print(f"  {name:<28} {getattr(scores, name):.3f}")
     print(f"  errors: {len(scores.errors)} (details in {args.json})")
     return 0
