@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -32,9 +33,10 @@ def reset_events() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("live_tries", 0)]
 
 
-class LiveAction(Action):
+class LiveAction(Action, ABC):
     """Check the signed identity, ask the backend, phrase the answer; never fail."""
 
+    @abstractmethod
     async def answer(self, identity: Identity, tracker: Tracker) -> str:
         """The phrased answer for this identity (raises NotAllowed / BackendUnavailable)."""
         raise NotImplementedError

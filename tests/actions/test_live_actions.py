@@ -516,3 +516,18 @@ async def test_no_personal_data_in_logs(caplog):
 
 async def test_events_are_plain_slot_sets():
     assert reset_events()[0] == SlotSet("live_class", None)
+
+
+async def test_action_server_registers_every_live_action_of_the_domain():
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    from bot.paths import ROOT
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    live_actions = {a for a in domain["actions"] if "live" in a}
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert len(live_actions) == 14
+    assert live_actions <= set(executor.actions)
+    assert set(domain["forms"]) == {"live_class_form", "live_parent_form"}
