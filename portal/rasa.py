@@ -71,9 +71,9 @@ def latest_turn(events: list[dict[str, Any]]) -> tuple[str | None, list[Reply]]:
         elif event.get("event") == "bot" and event.get("text"):
             metadata = event.get("metadata") or {}
             buttons = clean_buttons((event.get("data") or {}).get("buttons"))
-            replies.append(
-                Reply(event["text"], buttons, answer_key(metadata.get("utter_action"), last_action))
-            )
+            # A message with buttons asks something back (e.g. the role): not an answer to vote on.
+            key = None if buttons else answer_key(metadata.get("utter_action"), last_action)
+            replies.append(Reply(event["text"], buttons, key))
     return question, replies
 
 

@@ -52,8 +52,14 @@
     return n;
   }
   function hidden(text) { return node("span", "sr-only", text); }
+  // In a chat answer, a line right after a list item starts a new paragraph (not a "lazy" continuation).
+  const ITEM = /^\s*([-*+]|\d+[.)])\s/;
+  function endLists(text) {
+    const lines = text.split("\n");
+    return lines.map((line, i) => (i > 0 && ITEM.test(lines[i - 1]) && /^\S/.test(line) && !ITEM.test(line) ? "\n" + line : line)).join("\n");
+  }
   function markdown(text) {
-    const fragment = DOMPurify.sanitize(md.render(text), SAFE);
+    const fragment = DOMPurify.sanitize(md.render(endLists(text)), SAFE);
     fragment.querySelectorAll("a").forEach((a) => {
       a.target = "_blank";
       a.rel = "noopener noreferrer";
@@ -111,6 +117,11 @@
     scrollDown();
   }
   function scrollDown() { el.log.scrollTop = el.log.scrollHeight; }
+  // A long answer is read from its start: show the turn from its first message (the browser clamps).
+  function showTurn(index) {
+    const first = el.log.children[index];
+    if (first) el.log.scrollTop = first.offsetTop - 8;
+  }
   function append(msg) {
     state.messages.push(msg);
     save();
@@ -144,6 +155,7 @@
     busy = true;
     el.form.setAttribute("aria-busy", "true");
     clearQuickReplies();
+    const turnStart = el.log.children.length;
     const mine = silent ? null : append({ who: "user", text: shown || text });
     typing(true);
     try {
@@ -155,6 +167,7 @@
       const data = await response.json();
       online();
       data.messages.forEach((m) => append({ who: "bot", text: m.text, buttons: m.buttons || [], feedback: m.feedback || null, vote: null }));
+      showTurn(turnStart);
       return true;
     } catch (e) {
       if (mine) { mine.failed = true; mine.retry = text; save(); renderAll(); }

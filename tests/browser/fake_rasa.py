@@ -16,7 +16,7 @@ from aiohttp import web
 MARKDOWN = (
     "Pour activer votre compte :\n\n"
     "1. ouvrez **EduConnect** ;\n2. choisissez *FranceConnect*.\n\n"
-    "- premier point\n- second point\n\n"
+    "- premier point\n- second point\n"
     "Aide : https://educonnect.education.gouv.fr/"
 )
 HTML = "Voici <img src=x onerror=alert(1)> et <script>alert(2)</script> et [lien](javascript:alert(3))"
@@ -45,7 +45,10 @@ def script(message: str, token: str | None) -> list[dict]:
     if "html" in message:
         return [action("utter_faq"), bot(HTML, key="utter_faq/html")]
     if "qui suis-je" in message:
-        return [action("utter_faq"), bot("Vous êtes : parent, enseignant, directeur ?", BUTTONS)]
+        return [
+            action("utter_faq"),
+            bot("Vous êtes : parent, enseignant, directeur ?", BUTTONS, key="utter_faq/role"),
+        ]
     if "live" in message:
         return [
             action("action_live_class_pupils"),

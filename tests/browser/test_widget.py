@@ -46,6 +46,7 @@ def test_markdown_is_rendered_and_html_from_the_bot_stays_text(widget, page):
     expect(answer.locator("ol > li")).to_have_count(2)
     expect(answer.locator("ul > li")).to_have_count(2)
     expect(answer.locator("strong")).to_have_text("EduConnect")
+    expect(answer.locator("li a")).to_have_count(0)  # the line after the list is its own paragraph
     link = answer.get_by_role("link")
     expect(link).to_have_attribute("href", "https://educonnect.education.gouv.fr/")
     expect(link).to_have_attribute("target", "_blank")
