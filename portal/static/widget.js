@@ -251,19 +251,19 @@
     save();
     el.launcher.focus();
   }
-  function reset() {
+  function reset(focus) {
     const wasOpen = state.open;
     state = fresh(identity.login);
     state.open = wasOpen;
     save();
     renderAll();
-    el.input.focus();
-    greet();
+    if (focus) el.input.focus();
+    if (state.open) greet();
   }
 
   el.launcher.addEventListener("click", () => (el.panel.hidden ? open() : close()));
   el.close.addEventListener("click", close);
-  el.reset.addEventListener("click", reset);
+  el.reset.addEventListener("click", () => reset(true));
   el.panel.addEventListener("keydown", (event) => { if (event.key === "Escape") { event.preventDefault(); close(); } });
   el.form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -277,7 +277,7 @@
     /** The person chatting: a demo login (or "") and the portal's signed token (or null). */
     setIdentity(login, token) {
       identity = { login: login || "", token: token || null };
-      if (identity.login !== state.login) reset();
+      if (identity.login !== state.login) reset(false); // another person: another conversation
     },
   };
   document.addEventListener("DOMContentLoaded", () => {

@@ -1,6 +1,6 @@
 """Browser tests: Debian's Chromium driven by Playwright against the portal on free ports.
 
-Two stacks, each started once per session: `fake_stack` (portal + a scripted fake Rasa,
+Two stacks, each started once per test module: `fake_stack` (portal + a scripted fake Rasa,
 no model needed) and `real_stack` (portal + Rasa with the trained model + action server).
 Without Chromium (or the portal's vendored packages, or the model) the tests are skipped,
 loudly; with the environment variable CI set they fail instead.
@@ -111,7 +111,7 @@ def stack_env(ent_env: dict[str, str]) -> dict[str, str]:
     return dict(os.environ, RASA_API_TOKEN=RASA_API_TOKEN, PYTHONWARNINGS="ignore", **ent_env)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def fake_stack(ent_env: dict[str, str]) -> Iterator[Stack]:
     """The portal in front of the scripted fake Rasa (can be stopped and restarted)."""
     stack = Stack(stack_env(ent_env), free_port())
@@ -123,7 +123,7 @@ def fake_stack(ent_env: dict[str, str]) -> Iterator[Stack]:
         stack.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def real_stack(ent_env: dict[str, str], tmp_path_factory, request: pytest.FixtureRequest) -> Iterator[Stack]:
     """The portal in front of the real assistant: Rasa (trained model) and the action server."""
     env = stack_env(ent_env)
@@ -157,9 +157,13 @@ def real_stack(ent_env: dict[str, str], tmp_path_factory, request: pytest.Fixtur
         stack.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium, headless (never a browser downloaded by Playwright)."""
+    """Debian's Chromium, headless (never a browser downloaded by Playwright).
+
+    Module scope: Playwright's sync API keeps an event loop running while it is started,
+    which would break the asyncio tests that run after this package.
+    """
     if not CHROMIUM.exists():
         unavailable(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` (.ci/run does it)")
     from playwright.sync_api import sync_playwright
