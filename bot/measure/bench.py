@@ -63,6 +63,10 @@ FULL = {"faq_turns": 200, "live_turns": 100, "level_messages": 600, "level_secon
 QUICK = {"faq_turns": 30, "live_turns": 15, "level_messages": 60, "level_seconds": 15, "messages": 400}
 CONCURRENCY = (1, 8, 32)
 REQUEST_TIMEOUT = 30
+# On 2 cores a full `rasa train` takes about 6 min (ours) and 16 min (Rasa's default):
+# with the servers, more than the 25 min this run may take. Both pipelines are therefore
+# trained with the same reduced DIET/ResponseSelector epochs (--epochs-scale 1 for full).
+EPOCHS_SCALE = 0.5
 
 
 def rasa() -> str:
@@ -394,7 +398,12 @@ def goals(result: dict[str, Any]) -> dict[str, bool | None]:
 
     return {
         "faq_p95_at_most_1_5x_default": ok(ratios.get("faq_p95_ms"), lambda r: r <= 1.5),
-        "training_under_10_min": ok(ours.get("training_seconds"), lambda s: s < 600),
+        # judged only on a full-epoch training: a shortened one says nothing about it
+        "training_under_10_min": (
+            ok(ours.get("training_seconds"), lambda s: s < 600)
+            if (result.get("settings") or {}).get("epochs_scale", 1.0) == 1.0
+            else None
+        ),
         "server_memory_under_1_5_gb": ok(ours.get("memory_after_messages_mb"), lambda mb: mb < 1536),
         "memory_growth_under_5_percent": ok(ours.get("memory_growth"), lambda g: g < 0.05),
     }
@@ -489,7 +498,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--epochs-scale",
         type=float,
         default=None,
-        help="multiply DIET/ResponseSelector epochs by this, for both pipelines (default 1)",
+        help=f"multiply DIET/ResponseSelector epochs by this, for both pipelines (default {EPOCHS_SCALE})",
     )
     parser.add_argument("--messages", type=int, default=None, help="messages per server (default 5000)")
     parser.add_argument("--pipelines", default=f"{OURS},{DEFAULT}")
@@ -499,7 +508,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.messages:
         args.limits["messages"] = args.messages
     if args.epochs_scale is None:
-        args.epochs_scale = 0.1 if args.quick else 1.0
+        args.epochs_scale = 0.1 if args.quick else EPOCHS_SCALE
     return args
 
 
@@ -548,6 +557,11 @@ def main(argv: list[str] | None = None) -> int:
         for key in ours
     }
     result["goals"] = goals(result)
+    if args.epochs_scale != 1.0:
+        notes.append(
+            f"Both pipelines trained with DIET/ResponseSelector epochs × {args.epochs_scale:g} to fit the time "
+            "budget: training times are shorter than a full `make train`, so the 10-minute goal is not judged here."
+        )
     result["wall_seconds"] = round(total.seconds, 1)
     for entry in result["pipelines"].values():  # temporary paths mean nothing once the run is over
         entry["train"].pop("model", None)

@@ -100,7 +100,10 @@ def turn_from_event(sender: str, timestamp: float, data: dict[str, Any]) -> Turn
     parse = data.get("parse_data") or {}
     intent = parse.get("intent") or {}
     ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in FALLBACK_INTENTS]
-    selector = (parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    selectors = parse.get("response_selector") or {}
+    selector = (
+        selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
+    )  # "default": no retrieval_intent set
     response = selector.get("response") or {}
     key = response.get("intent_response_key") or ""
     return Turn(

@@ -59,8 +59,8 @@ def _user(
         "entities": [],
     }
     if answer:
-        parse["response_selector"] = {
-            "faq": {
+        parse["response_selector"] = {  # a ResponseSelector without retrieval_intent answers under "default"
+            "default": {
                 "response": {"intent_response_key": f"faq/{answer}", "confidence": answer_confidence},
                 "ranking": [],
             }
