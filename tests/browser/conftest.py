@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.paths import MODEL, ROOT
 from tests.conftest import free_port
@@ -108,7 +109,9 @@ class Stack:
 def stack_env(ent_env: dict[str, str]) -> dict[str, str]:
     if not VENDOR.exists():
         unavailable("portal/static/vendor is empty: run `make portal-deps` (npm ci)")
-    return dict(os.environ, RASA_API_TOKEN=RASA_API_TOKEN, PYTHONWARNINGS="ignore", **ent_env)
+    return dict(
+        os.environ, RASA_API_TOKEN=RASA_API_TOKEN, PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT), **ent_env
+    )
 
 
 @pytest.fixture(scope="module")
@@ -130,12 +133,12 @@ def real_stack(ent_env: dict[str, str], tmp_path_factory, request: pytest.Fixtur
     if not MODEL.exists():
         unavailable(f"{MODEL} is missing: run `make train` (make test does it)")
     action_server = request.getfixturevalue("action_server")  # tests/conftest.py
+    # The project's endpoints (same tracker store), with the test action server and a temporary db.
     endpoints = tmp_path_factory.mktemp("rasa") / "endpoints.yml"
-    tracker_db = endpoints.parent / "conversations.db"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "{action_server}"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{tracker_db}"\n'
-    )
+    config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
+    config["action_endpoint"]["url"] = action_server
+    config["tracker_store"]["db"] = str(endpoints.parent / "conversations.db")
+    endpoints.write_text(yaml.safe_dump(config))
     stack = Stack(env, free_port())
     rasa = str(Path(sys.executable).with_name("rasa"))
     command = [
