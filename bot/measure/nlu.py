@@ -116,6 +116,9 @@ def _quiet_rasa() -> None:
     )
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
+    from rasa.utils.log_utils import configure_structlog  # Rasa 3.6 logs each parse with structlog
+
+    configure_structlog(logging.WARNING)
 
 
 def _trim(parse: dict[str, Any]) -> dict[str, Any]:
