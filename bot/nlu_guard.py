@@ -3,7 +3,9 @@
 Rasa's FallbackClassifier only looks at the intent's confidence. A question can be
 confidently a `faq` while the ResponseSelector hesitates between answers
 (RasaHQ/rasa#9751): this component turns such a message into `nlu_fallback` too.
-It also sends messages with no letter at all (empty, emoji, punctuation) there.
+It also sends there what no answer fits: messages with no letter at all (empty,
+emoji, punctuation), far longer than a question (a pasted document), or made of
+"words" no language has (a key held down).
 """
 
 from __future__ import annotations
@@ -29,9 +31,23 @@ def selector_confidence(message: Message, retrieval_intent: str) -> float | None
     return None if confidence is None else float(confidence)
 
 
+# A question, even with its context, is far shorter; and no French word is this long.
+MAX_MESSAGE_CHARS = 1000
+MAX_WORD_CHARS = 30
+
+
 def has_letters(text: str | None) -> bool:
     """Whether a message holds at least one letter (in any alphabet)."""
     return any(char.isalpha() for char in text or "")
+
+
+def unanswerable(text: str | None) -> bool:
+    """Whether a message cannot be a question: no letter, too long, or gibberish words."""
+    text = text or ""
+    if not has_letters(text) or len(text) > MAX_MESSAGE_CHARS:
+        return True
+    words = [w for w in text.split() if "://" not in w]
+    return any(len(w) > MAX_WORD_CHARS for w in words)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -59,7 +75,7 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = message.get("intent") or {}
-            if not has_letters(message.get("text")):
+            if unanswerable(message.get("text")):
                 self._fall_back(message, 1.0)
             elif intent.get("name") == self.retrieval_intent:
                 confidence = selector_confidence(message, self.retrieval_intent)
