@@ -29,8 +29,10 @@ def last_answer_key(events: list[dict[str, Any]]) -> str | None:
         if event.get("event") == "bot":
             action = (event.get("metadata") or {}).get("utter_action") or ""
             if action.startswith(prefix):
-                return action[len(prefix):]
-        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get("name") not in (None, "inform_role"):
+                return action[len(prefix) :]
+        if event.get("event") == "user" and (event.get("parse_data") or {}).get("intent", {}).get(
+            "name"
+        ) not in (None, "inform_role"):
             return None
     return None
 

@@ -6,6 +6,7 @@ Ports: RASA_PORT (5005), ACTIONS_PORT (5055), PORTAL_PORT (8080).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -61,15 +62,36 @@ def commands(port: dict[str, int]) -> dict[str, list[str]]:
     return {
         "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(port["actions"])],
         "rasa": [
-            rasa, "run", "--model", str(MODEL), "--interface", HOST, "--port", str(port["rasa"]),
-            "--enable-api", "--auth-token", api_token(),
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-            "--cors", f"http://{HOST}:{port['portal']}", "--cors", f"http://localhost:{port['portal']}",
+            rasa,
+            "run",
+            "--model",
+            str(MODEL),
+            "--interface",
+            HOST,
+            "--port",
+            str(port["rasa"]),
+            "--enable-api",
+            "--auth-token",
+            api_token(),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+            "--cors",
+            f"http://{HOST}:{port['portal']}",
+            "--cors",
+            f"http://localhost:{port['portal']}",
         ],
         # The demo portal page and its chat widget (development mode: demo identity switcher).
         "portal": [
-            sys.executable, "-m", "portal.server", "--port", str(port["portal"]),
-            "--rasa-url", f"http://{HOST}:{port['rasa']}", "--dev",
+            sys.executable,
+            "-m",
+            "portal.server",
+            "--port",
+            str(port["portal"]),
+            "--rasa-url",
+            f"http://{HOST}:{port['rasa']}",
+            "--dev",
         ],
     }
 
@@ -92,10 +114,8 @@ def stop(processes: dict[str, subprocess.Popen]) -> None:
     """Stop every child process group, politely then firmly."""
     for process in processes.values():
         if process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
     deadline = time.monotonic() + 10
     for process in processes.values():
         try:
@@ -119,7 +139,9 @@ def main() -> int:
     try:
         for name, command in commands(port).items():
             processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-        print(f"==> Démarrage (30 à 60 s) : actions sur {HOST}:{port['actions']}, Rasa sur {HOST}:{port['rasa']}")
+        print(
+            f"==> Démarrage (30 à 60 s) : actions sur {HOST}:{port['actions']}, Rasa sur {HOST}:{port['rasa']}"
+        )
         if not wait_for(f"http://{HOST}:{port['rasa']}/", processes):
             print("Le serveur Rasa n'a pas démarré (voir les messages ci-dessus).", file=sys.stderr)
             return 1
@@ -143,8 +165,8 @@ def print_help(port: dict[str, int]) -> None:
         "\n==> L'assistant est prêt.\n"
         f"    Portail  : http://{HOST}:{port['portal']} (page de démonstration avec le widget)\n"
         f"    Terminal : make shell\n"
-        f"    REST     : curl -s {url} -d '{{\"sender\":\"moi\",\"message\":\"comment activer mon compte educonnect ?\"}}'\n"
-        f"    Connecté : ajoutez \"metadata\": {{\"ent_token\": \"$(make -s token LOGIN=directeur.papillons)\"}}\n"
+        f'    REST     : curl -s {url} -d \'{{"sender":"moi","message":"comment activer mon compte educonnect ?"}}\'\n'
+        f'    Connecté : ajoutez "metadata": {{"ent_token": "$(make -s token LOGIN=directeur.papillons)"}}\n'
         "    Ctrl-C pour arrêter.\n",
         flush=True,
     )

@@ -49,7 +49,11 @@ def action_server(ent_env: dict[str, str]) -> Iterator[str]:
     rasa = str(Path(sys.executable).with_name("rasa"))
     process = subprocess.Popen(
         [rasa, "run", "actions", "--actions", "actions", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90

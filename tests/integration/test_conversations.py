@@ -95,8 +95,18 @@ async def test_did_you_mean_then_erun(chat: Chat) -> None:
 
 @pytest.mark.parametrize(
     "message",
-    ["", "   ", "😀😀😀", "🙂", "x" * 10_000, "bonjour " * 1500, "<img src=x onerror=alert(1)>",
-     "'; DROP TABLE accounts; --", "\x00\x01\x02", "what is this website"],
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "🙂",
+        "x" * 10_000,
+        "bonjour " * 1500,
+        "<img src=x onerror=alert(1)>",
+        "'; DROP TABLE accounts; --",
+        "\x00\x01\x02",
+        "what is this website",
+    ],
 )
 async def test_bad_input_gets_a_polite_answer(chat: Chat, message: str) -> None:
     replies = await chat.say(message)

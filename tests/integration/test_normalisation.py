@@ -43,6 +43,8 @@ async def test_heldout_questions_are_understood_alike_without_accents(agent) -> 
     changed = [q for q in questions if plain(q) != q]
     same = 0
     for question in changed:
-        same += understood(await agent.parse_message(question)) == understood(await agent.parse_message(plain(question)))
+        same += understood(await agent.parse_message(question)) == understood(
+            await agent.parse_message(plain(question))
+        )
     assert len(changed) > 100
     assert same / len(changed) >= 0.95

@@ -69,7 +69,11 @@ async def test_identify_refuses_unknown_roles(value: str) -> None:
 
 async def test_set_role_gives_the_answer_that_waited_for_it() -> None:
     events = [
-        {"event": "bot", "text": "Vous êtes :", "metadata": {"utter_action": "utter_faq/identifiants_oublies"}},
+        {
+            "event": "bot",
+            "text": "Vous êtes :",
+            "metadata": {"utter_action": "utter_faq/identifiants_oublies"},
+        },
         {"event": "user", "text": "je suis parent", "parse_data": {"intent": {"name": "inform_role"}}},
     ]
     tracker = create_tracker(
@@ -83,7 +87,9 @@ async def test_set_role_gives_the_answer_that_waited_for_it() -> None:
 
 async def test_set_role_does_not_repeat_an_answer_that_does_not_depend_on_it() -> None:
     events = [{"event": "bot", "text": "Trois", "metadata": {"utter_action": "utter_faq/activer_educonnect"}}]
-    tracker = create_tracker(intent="inform_role", entities=[entity("role", "parent")], slots={"role": "parent"}, events=events)
+    tracker = create_tracker(
+        intent="inform_role", entities=[entity("role", "parent")], slots={"role": "parent"}, events=events
+    )
     messages, _ = await run_action(ActionSetRole(), tracker, DOMAIN)
     assert all(m.get("response") is None for m in messages)
 

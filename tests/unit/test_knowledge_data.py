@@ -16,9 +16,26 @@ ROLES = ("parent", "enseignant", "directeur")
 KEYS = sorted(answers())
 # Words the OCR of the guide damages; none may reach an answer.
 OCR_DAMAGE = [
-    "ukilisateur", "cliguer", "edquconnect", "equconnect", "adwin", "avkre", "donkt",
-    "mammtenir", "prochawne", "manvel", "bloguer", "ecablissement", "ebdblissement",
-    "rentree 1003", "l0l2", "sovhaitez", "favor de", "lent ", " 51 vous", "dlimentation",
+    "ukilisateur",
+    "cliguer",
+    "edquconnect",
+    "equconnect",
+    "adwin",
+    "avkre",
+    "donkt",
+    "mammtenir",
+    "prochawne",
+    "manvel",
+    "bloguer",
+    "ecablissement",
+    "ebdblissement",
+    "rentree 1003",
+    "l0l2",
+    "sovhaitez",
+    "favor de",
+    "lent ",
+    " 51 vous",
+    "dlimentation",
 ]
 
 
