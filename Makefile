@@ -71,8 +71,9 @@ validate: $(STAMP)
 	@$(RASA) data validate --fail-on-warnings --quiet
 
 lint: $(STAMP)
-	@$(VENV)/bin/ruff check actions bot tests
-	@$(VENV)/bin/ruff format --check actions bot tests
+	@echo "==> ruff"
+	@$(VENV)/bin/ruff check actions bot tests portal
+	@$(VENV)/bin/ruff format --check --quiet actions bot tests portal
 
 pytest: train
 	@echo "==> pytest"
@@ -83,7 +84,7 @@ stories: train
 	@$(RASA) test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out results/test-conversations --quiet
 
-test: portal-deps validate train pytest stories
+test: portal-deps lint validate train pytest stories
 	@echo "==> Tous les tests sont passés."
 
 # --- measurements (docs/measuring.md): results/; only eval-check fails on a figure

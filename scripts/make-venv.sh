@@ -27,7 +27,7 @@ if [ -z "$py" ]; then
 fi
 echo "==> Environnement Python $want ($py) dans $venv"
 [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
-"$venv/bin/python" -m pip install -q --upgrade "pip<25" wheel
+"$venv/bin/python" -m pip install -q "pip<25" "wheel==0.45.1"
 echo "==> Installation des dépendances épinglées (1 à 3 minutes la première fois)"
 "$venv/bin/python" -m pip install -q -r requirements.txt -c constraints.txt
 "$venv/bin/python" -m pip check
