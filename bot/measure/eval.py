@@ -9,7 +9,7 @@ and by stratified k-fold cross-validation of data/nlu (seed 42). Then the test
 conversations (`rasa test core`). Writes results/eval.json, eval.md and PNG plots.
 
 Usage:
-  python -m bot.measure.eval [--quick] [--folds 5] [--cv-epochs-scale 0.2]
+  python -m bot.measure.eval [--quick] [--folds 5] [--cv-epochs-scale 0.15]
   python -m bot.measure.eval --check            # the gate: fails below results/eval-baseline.json
   python -m bot.measure.eval --write-baseline   # record the current model's figure as the baseline
 
@@ -58,7 +58,7 @@ QUICK = {"folds": 2, "epochs_scale": 0.05}
 # On 2 cores one NLU training takes about 6 min (ours) and 14 min (Rasa's default): 5 folds
 # at full epochs would take 80 min. Cross-validation therefore trains both Rasa pipelines
 # with the same reduced epochs; the held-out comparison keeps the full epochs.
-CV_EPOCHS_SCALE = 0.2
+CV_EPOCHS_SCALE = 0.15
 
 
 # --- data -----------------------------------------------------------------------------

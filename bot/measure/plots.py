@@ -151,14 +151,15 @@ def latency_plot(bench: dict[str, Any], path: Path) -> Path:
     sequential = [("faq", "FAQ turns"), ("live", "live turns")]
     percentiles = ("p50_ms", "p95_ms", "p99_ms")
     for k, name in enumerate(pipelines):
-        latency = bench["pipelines"][name].get("latency") or {}
+        serve = bench["pipelines"][name].get("serve") or {}
+        latency = serve.get("latency") or {}
         xs, ys = [], []
         for i, (kind, _) in enumerate(sequential):
             for j, key in enumerate(percentiles):
                 xs.append(i * 4 + j + k * width)
                 ys.append((latency.get(kind) or {}).get(key) or 0)
         axes[0].bar(xs, ys, width=width, label=name, color=COLOURS.get(name))
-        levels = bench["pipelines"][name].get("concurrency") or {}
+        levels = serve.get("concurrency") or {}
         axes[1].plot(
             [int(c) for c in levels],
             [levels[c].get("p95_ms") or 0 for c in levels],
