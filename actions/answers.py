@@ -76,11 +76,12 @@ class ActionSetRole(Action):
         key = last_answer_key(tracker.events)
         if key and known_answer(domain, key) and is_role_dependent(domain, key):
             dispatcher.utter_message(response=response_name(key))
-        return [SlotSet("misunderstandings", 0)]
+        return []
 
 
 class ActionDidYouMean(Action):
-    """Low confidence: "Vouliez-vous dire ..." with the best candidates; then the ERUN contact."""
+    """Low confidence: "Vouliez-vous dire ..." with the best candidates; if the previous
+    turn already failed to understand, the director and the ERUN instead."""
 
     def name(self) -> str:
         return "action_did_you_mean"
@@ -88,10 +89,9 @@ class ActionDidYouMean(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        misunderstandings = float(tracker.get_slot("misunderstandings") or 0)
-        if misunderstandings >= 1:
+        if previous_turn_misunderstood(tracker.events):
             dispatcher.utter_message(text=texts.CONTACT_ERUN)
-            return [SlotSet("misunderstandings", 0)]
+            return []
 
         buttons = candidate_buttons(tracker.latest_message, domain)
         if buttons:
@@ -99,7 +99,7 @@ class ActionDidYouMean(Action):
             dispatcher.utter_message(text=texts.DID_YOU_MEAN, buttons=buttons)
         else:
             dispatcher.utter_message(text=texts.REPHRASE)
-        return [SlotSet("misunderstandings", misunderstandings + 1)]
+        return []
 
 
 class ActionDefaultFallback(Action):
@@ -113,6 +113,22 @@ class ActionDefaultFallback(Action):
     ) -> list[EventType]:
         dispatcher.utter_message(text=texts.DEFAULT_FALLBACK)
         return [UserUtteranceReverted()]
+
+
+MISUNDERSTOOD = {"action_did_you_mean", "utter_rephrase"}
+
+
+def previous_turn_misunderstood(events: list[dict[str, Any]]) -> bool:
+    """Whether the assistant's last reply, before the current message, was a failure to understand."""
+    users_seen = 0
+    for event in reversed(events):
+        if event.get("event") == "user":
+            users_seen += 1
+        elif users_seen == 1 and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name") in MISUNDERSTOOD
+        if users_seen > 1:
+            return False
+    return False
 
 
 def candidate_buttons(message: dict[str, Any], domain: dict[str, Any]) -> list[dict[str, str]]:

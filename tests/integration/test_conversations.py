@@ -80,7 +80,7 @@ async def test_out_of_scope_is_polite_and_says_what_it_covers(chat: Chat) -> Non
 
 
 async def test_did_you_mean_then_erun(chat: Chat) -> None:
-    first = await chat.say("partage")
+    first = await chat.say("compte")
     assert first[0]["text"].startswith("Je ne suis pas sûr")
     titles = [b["title"] for b in first[0]["buttons"]]
     assert 2 <= len(titles) <= 4 and titles[-1] == "Autre chose"
@@ -88,8 +88,9 @@ async def test_did_you_mean_then_erun(chat: Chat) -> None:
     chosen = await chat.text(first[0]["buttons"][0]["payload"])
     assert "Je ne suis pas sûr" not in chosen
 
-    await chat.say("partage")
-    second = await chat.text("le truc")
+    again = await chat.say("compte")
+    assert again[0]["text"].startswith("Je ne suis pas sûr"), "an answer in between starts afresh"
+    second = await chat.text("code")
     assert "ERUN" in second
 
 

@@ -82,7 +82,7 @@ async def test_set_role_gives_the_answer_that_waited_for_it() -> None:
     messages, returned = await run_action(ActionSetRole(), tracker, DOMAIN)
     assert "en tant que parent" in texts_of(messages)
     assert messages[-1]["response"] == "utter_faq/identifiants_oublies"
-    assert slot_values(returned) == {"misunderstandings": 0}
+    assert returned == []
 
 
 async def test_set_role_does_not_repeat_an_answer_that_does_not_depend_on_it() -> None:
@@ -144,15 +144,37 @@ async def test_did_you_mean_offers_titles_best_first_and_something_else() -> Non
         "Autre chose",
     ]
     assert buttons[0]["payload"] == "Bloquer les accès avant la rentrée"
-    assert slot_values(events) == {"misunderstandings": 1}
+    assert events == []
 
 
-async def test_second_misunderstanding_points_to_the_erun() -> None:
-    tracker = create_tracker(intent="nlu_fallback", slots={"misunderstandings": 1})
+def turn(text: str, action: str) -> list[dict]:
+    return [
+        {"event": "user", "text": text},
+        {"event": "action", "name": action},
+        {"event": "bot", "text": "..."},
+        {"event": "action", "name": "action_listen"},
+    ]
+
+
+async def test_second_misunderstanding_in_a_row_points_to_the_erun() -> None:
+    events = turn("compte", "action_did_you_mean") + [{"event": "user", "text": "code"}]
+    tracker = create_tracker(intent="nlu_fallback", events=events)
     tracker.latest_message.update(parsed_uncertain_message())
-    messages, events = await run_action(ActionDidYouMean(), tracker, DOMAIN)
+    messages, returned = await run_action(ActionDidYouMean(), tracker, DOMAIN)
     assert "ERUN" in texts_of(messages) and not buttons_of(messages)
-    assert slot_values(events) == {"misunderstandings": 0}
+    assert returned == []
+
+
+async def test_a_misunderstanding_after_an_answer_offers_candidates_again() -> None:
+    events = (
+        turn("compte", "action_did_you_mean")
+        + turn("Activer mon compte EduConnect", "utter_faq")
+        + [{"event": "user", "text": "code"}]
+    )
+    tracker = create_tracker(intent="nlu_fallback", events=events)
+    tracker.latest_message.update(parsed_uncertain_message())
+    messages, _ = await run_action(ActionDidYouMean(), tracker, DOMAIN)
+    assert "ERUN" not in texts_of(messages) and buttons_of(messages)
 
 
 async def test_no_candidate_asks_to_rephrase() -> None:
