@@ -63,10 +63,10 @@ FULL = {"faq_turns": 200, "live_turns": 100, "level_messages": 600, "level_secon
 QUICK = {"faq_turns": 30, "live_turns": 15, "level_messages": 60, "level_seconds": 15, "messages": 400}
 CONCURRENCY = (1, 8, 32)
 REQUEST_TIMEOUT = 30
-# On 2 cores a full `rasa train` takes about 6 min (ours) and 16 min (Rasa's default):
+# On 2 cores a full `rasa train` takes 5-7 min (ours) and 16-25 min (Rasa's default):
 # with the servers, more than the 25 min this run may take. Both pipelines are therefore
 # trained with the same reduced DIET/ResponseSelector epochs (--epochs-scale 1 for full).
-EPOCHS_SCALE = 0.5
+EPOCHS_SCALE = 0.3
 
 
 def rasa() -> str:
