@@ -14,7 +14,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 from bot.paths import MODEL, ROOT, VAR
 
@@ -57,12 +56,11 @@ def environment(port: dict[str, int]) -> dict[str, str]:
 
 def commands(port: dict[str, int]) -> dict[str, list[str]]:
     """The processes to start, by name."""
-    bin_dir = Path(sys.executable).parent
-    rasa = str(bin_dir / "rasa")
+    rasa = [sys.executable, "-m", "bot.rasa_quiet"]  # `rasa`, minus the start-up deprecation noise
     return {
-        "actions": [rasa, "run", "actions", "--actions", "actions", "--port", str(port["actions"])],
+        "actions": [*rasa, "run", "actions", "--actions", "actions", "--port", str(port["actions"])],
         "rasa": [
-            rasa,
+            *rasa,
             "run",
             "--model",
             str(MODEL),
@@ -136,6 +134,7 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)  # also when started in the background (SIGINT ignored)
     try:
         for name, command in commands(port).items():
             processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
