@@ -59,7 +59,10 @@ shell: train state
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	  ACTIONS_PORT=$${ACTIONS_PORT:-5055} $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
-token: state
+# Only the token goes to stdout, so that TOKEN=$$(make -s token LOGIN=...) works.
+token: $(STAMP)
+	@$(PY) -m bot.cli secrets >&2
+	@$(PY) -m bot.cli db init >&2
 	@$(PY) -m bot.cli token $(LOGIN)
 
 db-reset: $(STAMP)

@@ -16,6 +16,7 @@ import sanic  # noqa: F401  (imported first so that its warning filter can be ov
 def main() -> None:
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
+    warnings.filterwarnings("ignore", module=r"matplotlib\.")  # pyparsing API renames
     from rasa.__main__ import main as rasa_main
 
     sys.argv = ["rasa", *sys.argv[1:]]

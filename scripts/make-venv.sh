@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create the project's virtualenv with Python 3.10 and install the pinned stack.
 set -euo pipefail
+exec 1>&2  # progress goes to stderr: commands such as `make -s token` print only their result
 venv=${1:-.venv}
 want=$(cat .python-version 2>/dev/null || echo 3.10)
 
