@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -487,16 +487,7 @@ class EntService:
                 .order_by(m.TeacherAttachment.is_home_school.desc(), m.School.name)
             ).all()
             for attachment, school in attachments:
-                labels = session.execute(
-                    select(m.SchoolClass.label)
-                    .join(m.TeacherClass, m.TeacherClass.class_id == m.SchoolClass.id)
-                    .where(
-                        m.TeacherClass.person_id == person.id,
-                        m.SchoolClass.school_id == school.id,
-                        m.SchoolClass.school_year == year,
-                    )
-                    .order_by(m.SchoolClass.label)
-                ).scalars()
+                labels = self._class_labels(session, person.id, school.id, year)
                 result.append(
                     r.TeacherSchool(
                         school_name=school.name,
@@ -508,6 +499,22 @@ class EntService:
             return result
 
         return self._run(work)
+
+    @staticmethod
+    def _class_labels(session: Session, person_id: Any, school_id: Any, year: str) -> list[str]:
+        """Labels of the classes a teacher is attached to in one school, for one school year."""
+        return list(
+            session.execute(
+                select(m.SchoolClass.label)
+                .join(m.TeacherClass, m.TeacherClass.class_id == m.SchoolClass.id)
+                .where(
+                    m.TeacherClass.person_id == person_id,
+                    m.SchoolClass.school_id == school_id,
+                    m.SchoolClass.school_year == year,
+                )
+                .order_by(m.SchoolClass.label)
+            ).scalars()
+        )
 
     def school_teachers(self, viewer: Identity) -> r.SchoolTeachers:
         """Teachers attached to the director's school, flagging those absent from the feed."""
@@ -524,16 +531,7 @@ class EntService:
             ).all()
             teachers = []
             for person, attachment in rows:
-                labels = session.execute(
-                    select(m.SchoolClass.label)
-                    .join(m.TeacherClass, m.TeacherClass.class_id == m.SchoolClass.id)
-                    .where(
-                        m.TeacherClass.person_id == person.id,
-                        m.SchoolClass.school_id == school.id,
-                        m.SchoolClass.school_year == year,
-                    )
-                    .order_by(m.SchoolClass.label)
-                ).scalars()
+                labels = self._class_labels(session, person.id, school.id, year)
                 teachers.append(
                     r.TeacherInfo(
                         display_name=full_name(person),

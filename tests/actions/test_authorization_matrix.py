@@ -17,7 +17,7 @@ from actions.live import (
 )
 from bot.ent.service import EntService
 from tests.action_helper import create_tracker, run_action, texts_of
-from tests.live_fixtures import demo_service, live_backend, metadata_for, who
+from tests.live_fixtures import metadata_for, who
 
 pytestmark = pytest.mark.asyncio
 
@@ -46,17 +46,6 @@ DIRECTOR_ONLY = {
     "access": ActionLiveAccessBlocking(),
     "gar": ActionLiveGarGroup(),
 }
-
-
-@pytest.fixture(scope="module")
-def backend() -> EntService:
-    return demo_service()
-
-
-@pytest.fixture(autouse=True)
-def live(backend: EntService):
-    with live_backend(backend) as service:
-        yield service
 
 
 def targets(service: EntService) -> dict[str, dict[str, str]]:

@@ -60,17 +60,6 @@ ALL_ACTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def backend() -> EntService:
-    return demo_service()
-
-
-@pytest.fixture(autouse=True)
-def live(backend: EntService):
-    with live_backend(backend) as service:
-        yield service
-
-
 def class_id(service: EntService, label: str, login: str = "directeur.papillons") -> str:
     return str(next(c.id for c in service.list_classes(who(login, "directeur")) if c.label == label))
 
