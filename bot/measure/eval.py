@@ -371,12 +371,15 @@ def markdown(result: dict[str, Any]) -> str:
 def check(intent_accuracy: float, baseline: dict[str, Any]) -> tuple[bool, str]:
     """Whether the held-out intent accuracy holds against the baseline, and why."""
     floor = float(baseline["intent_accuracy"]) - float(baseline.get("tolerance", 0.0))
-    verdict = "OK" if intent_accuracy >= floor else "REGRESSION"
+    # The baseline file keeps 4 decimals: compare at that precision, or the very model
+    # that wrote the baseline would fail its own gate.
+    holds = round(intent_accuracy, 4) >= round(floor, 4)
+    verdict = "OK" if holds else "REGRESSION"
     message = (
         f"{verdict}: held-out intent accuracy {pct(intent_accuracy, 2)} "
         f"(baseline {pct(float(baseline['intent_accuracy']), 2)}, floor {pct(floor, 2)})"
     )
-    return intent_accuracy >= floor, message
+    return holds, message
 
 
 def heldout_now() -> Scores:

@@ -322,3 +322,13 @@ def test_bench_goals_use_ratios_and_our_figures() -> None:
         "server_memory_under_1_5_gb": True,
         "memory_growth_under_5_percent": True,
     }
+
+
+def test_the_model_that_wrote_the_baseline_passes_its_gate() -> None:
+    """The baseline is stored with 4 decimals; the unrounded figure must still pass."""
+    from bot.measure.eval import check
+
+    ok, message = check(0.932098765, {"intent_accuracy": 0.9321, "tolerance": 0.0})
+    assert ok, message
+    ok, _ = check(0.9290, {"intent_accuracy": 0.9321, "tolerance": 0.0})
+    assert not ok
