@@ -87,7 +87,7 @@ stories: train
 	@$(RASA) test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out results/test-conversations --quiet
 
-test: portal-deps lint validate train pytest stories
+test: portal-deps lint validate train pytest stories eval-check
 	@echo "==> Tous les tests sont passés."
 
 # --- measurements (docs/measuring.md): results/; only eval-check fails on a figure
