@@ -1,4 +1,4 @@
-"""Actions around the guide's answers: who is asking, and "Vouliez-vous dire ...".
+"""Actions around the guide's answers: the role acknowledgement, and "Vouliez-vous dire ...".
 
 Typed questions are answered by Rasa's retrieval action `utter_faq` (rule
 `faq -> utter_faq`); answers that depend on the role have a variation per value
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
@@ -21,34 +21,13 @@ from actions.knowledge import (
     response_name,
     selector_candidates,
 )
-from bot.identity import check_metadata
+from bot.identity import SETTABLE_ROLES, check_metadata
 from bot.titles import answer_title, intent_title
 
 # How many candidates "Vouliez-vous dire ..." offers.
 MAX_CANDIDATES = 3
 # Intents never offered as a candidate.
 NOT_CANDIDATES = {"nlu_fallback", "out_of_scope", "other_language", "affirm", "deny", "inform_role"}
-SETTABLE_ROLES = ("parent", "enseignant", "directeur")
-
-
-class ActionIdentify(Action):
-    """Fill the slot `role` on every message: the signed token first, else what the person said."""
-
-    def name(self) -> str:
-        return "action_identify"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        check = check_metadata(tracker.latest_message.get("metadata"))
-        current = tracker.get_slot("role")
-        if check.identity is not None:
-            role = check.identity.role
-        elif (said := next(tracker.get_latest_entity_values("role"), None)) in SETTABLE_ROLES:
-            role = said
-        else:
-            return []
-        return [] if role == current else [SlotSet("role", role)]
 
 
 class ActionSetRole(Action):

@@ -21,6 +21,8 @@ ALGORITHM = "HS256"
 METADATA_KEY = "ent_token"
 MAX_TOKEN_LENGTH = 4096
 ROLES = ("parent", "enseignant", "directeur", "autre")
+# Roles a person may give in words ("je suis ..."); "autre" only comes from a token.
+SETTABLE_ROLES = ("parent", "enseignant", "directeur")
 
 # The one place where an ENT profile becomes a role of the assistant.
 ROLE_BY_PROFILE = {

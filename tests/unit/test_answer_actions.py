@@ -1,12 +1,12 @@
-"""The conversation actions: role from token or words, "Vouliez-vous dire", ERUN after two failures."""
+"""The conversation actions: role acknowledgement, "Vouliez-vous dire", ERUN after two failures."""
 
 from __future__ import annotations
 
 import pytest
 
-from actions.answers import ActionDefaultFallback, ActionDidYouMean, ActionIdentify, ActionSetRole
+from actions.answers import ActionDefaultFallback, ActionDidYouMean, ActionSetRole
 from bot.identity import mint_token
-from tests.action_helper import buttons_of, create_tracker, entity, run_action, slot_values, texts_of
+from tests.action_helper import buttons_of, create_tracker, entity, run_action, texts_of
 
 SECRET = "unit-test-secret-" + "y" * 20
 DOMAIN = {
@@ -29,42 +29,6 @@ def secret(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def token(login: str, role: str, secret: str = SECRET) -> dict:
     return {"ent_token": mint_token(login, role, secret=secret)}
-
-
-async def test_identify_takes_the_role_from_a_valid_token() -> None:
-    tracker = create_tracker(intent="faq", metadata=token("directeur.papillons", "directeur"))
-    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
-    assert slot_values(events) == {"role": "directeur"}
-
-
-async def test_identify_ignores_words_when_a_token_says_otherwise() -> None:
-    tracker = create_tracker(
-        intent="inform_role",
-        entities=[entity("role", "directeur")],
-        metadata=token("parent.papillons", "parent"),
-        slots={"role": "parent"},
-    )
-    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
-    assert events == []
-
-
-async def test_identify_takes_the_role_from_words_without_token() -> None:
-    tracker = create_tracker(intent="inform_role", entities=[entity("role", "enseignant")])
-    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
-    assert slot_values(events) == {"role": "enseignant"}
-
-
-async def test_identify_treats_a_forged_token_as_none() -> None:
-    tracker = create_tracker(intent="faq", metadata=token("directeur.papillons", "directeur", "forged" * 8))
-    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
-    assert events == []
-
-
-@pytest.mark.parametrize("value", ["admin", "'; DROP TABLE x;--", "<b>directeur</b>"])
-async def test_identify_refuses_unknown_roles(value: str) -> None:
-    tracker = create_tracker(intent="inform_role", entities=[entity("role", value)])
-    _, events = await run_action(ActionIdentify(), tracker, DOMAIN)
-    assert events == []
 
 
 async def test_set_role_gives_the_answer_that_waited_for_it() -> None:

@@ -6,10 +6,18 @@ import json
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.tracker_store import ScrubbingSQLTrackerStore, scrub
+from bot.tracker_store import STORED, ScrubbingSQLTrackerStore, scrub, surviving_state
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.secret.signature"
 
@@ -35,3 +43,119 @@ async def test_sql_history_holds_the_message_but_not_the_token(tmp_path) -> None
     assert TOKEN not in stored
     assert "mon fils est-il rattaché ?" in stored and '"page": "/"' in stored
     assert isinstance(store, SQLTrackerStore)
+
+
+DOMAIN = Domain.from_dict(
+    {
+        "intents": ["faq", "live_class_pupils"],
+        "slots": {
+            "role": {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]},
+            "live_class": {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]},
+        },
+        "forms": {"live_class_form": {"required_slots": ["live_class"]}},
+    }
+)
+
+
+def turn(number: int) -> list:
+    """One question answered: the events Rasa stores for it."""
+    return [
+        UserUttered(f"question {number}", intent={"name": "faq", "confidence": 0.9}),
+        SlotSet("role", "parent"),
+        ActionExecuted("utter_faq"),
+        BotUttered(f"réponse {number}", metadata={"utter_action": "utter_faq/quota"}),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def long_conversation(turns: int) -> DialogueStateTracker:
+    tracker = DialogueStateTracker("parent-2", DOMAIN.slots)
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    for number in range(turns):
+        for event in turn(number):
+            tracker.update(event)
+    # A form left open, then a slot set and reverted by a fallback.
+    tracker.update(UserUttered("la classe a-t-elle des élèves ?", intent={"name": "live_class_pupils"}))
+    tracker.update(ActionExecuted("live_class_form"))
+    tracker.update(ActiveLoop("live_class_form"))
+    tracker.update(ActionExecuted("action_listen"))
+    tracker.update(UserUttered("n'importe quoi"))
+    tracker.update(SlotSet("live_class", "mauvaise valeur"))
+    tracker.update(ActionExecuted("action_default_fallback"))
+    tracker.update(UserUtteranceReverted())
+    for number in range(turns, turns + 30):
+        for event in turn(number):
+            tracker.update(event)
+    return tracker
+
+
+def store_at(tmp_path, window: int = 60) -> ScrubbingSQLTrackerStore:
+    return ScrubbingSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "c.db"), window_events=window)
+
+
+async def test_a_long_session_is_loaded_as_its_state_and_last_turns(tmp_path) -> None:
+    store = store_at(tmp_path)
+    full = long_conversation(40)
+    await store.save(full)
+
+    loaded = await store.retrieve("parent-2")
+    assert loaded is not None
+    assert len(loaded.events) < 80 < len(full.events)
+    assert loaded.current_slot_values() == full.current_slot_values()
+    assert loaded.get_slot("live_class") is None  # set, then reverted: not carried over
+    assert loaded.active_loop_name == "live_class_form"
+    assert loaded.latest_message.text == full.latest_message.text
+    assert [e.as_dict() for e in list(loaded.events)[-50:]] == [e.as_dict() for e in list(full.events)[-50:]]
+    # The first kept event after the carried state is a user message (a whole turn).
+    first_kept = next(e for e in loaded.events if isinstance(e, UserUttered))
+    assert first_kept.text.startswith("question")
+
+
+async def test_a_partly_loaded_session_appends_only_its_new_events(tmp_path) -> None:
+    store = store_at(tmp_path)
+    full = long_conversation(40)
+    await store.save(full)
+
+    loaded = await store.retrieve("parent-2")
+    new_turn = turn(999)
+    for event in new_turn:
+        loaded.update(event)
+    await store.save(loaded)
+    await store.save(loaded)  # saving twice adds nothing
+
+    history = await store.retrieve_full_tracker("parent-2")
+    expected = [e.as_dict() for e in full.events] + [e.as_dict() for e in new_turn]
+    assert [e.as_dict() for e in history.events] == expected
+
+
+async def test_a_short_session_is_loaded_whole_as_rasa_does(tmp_path) -> None:
+    store = store_at(tmp_path, window=500)
+    full = long_conversation(10)
+    await store.save(full)
+    loaded = await store.retrieve("parent-2")
+    # Rasa loads the session from its `session_started` event on.
+    assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in list(full.events)[1:]]
+    assert getattr(loaded, STORED, None) is None
+
+
+def test_state_survives_rewinds_undos_and_restarts() -> None:
+    slot = lambda value: ("slot", f'{{"event": "slot", "name": "role", "value": "{value}"}}')  # noqa: E731
+    rows = [
+        ("session_started", '{"event": "session_started"}'),
+        ("user", None),
+        slot("parent"),
+        ("action", None),
+        ("user", None),
+        slot("directeur"),
+        ("action", None),
+        ("rewind", None),
+        ("user", None),
+        ("action", None),
+        slot("enseignant"),
+        ("undo", None),
+    ]
+    kept = surviving_state(rows)
+    assert [json.loads(d).get("value") for d in kept] == [None, "parent"]
+    assert surviving_state([*rows, ("restart", None), slot("autre")])[-1:] == [slot("autre")[1]]
