@@ -43,10 +43,11 @@ def train() -> None:
     MODELS.mkdir(exist_ok=True)
     print("==> Entraînement du modèle (quelques minutes)...", flush=True)
     start = time.monotonic()
+    inputs = fingerprint()  # of what this training reads, even if a file changes meanwhile
     rasa = Path(sys.executable).with_name("rasa")
     command = [str(rasa), "train", "--fixed-model-name", "assistant", "--out", str(MODELS)]
     subprocess.run(command, cwd=ROOT, check=True)
-    FINGERPRINT.write_text(fingerprint() + "\n")
+    FINGERPRINT.write_text(inputs + "\n")
     print(f"==> Modèle entraîné en {time.monotonic() - start:.0f} s : {MODEL.relative_to(ROOT)}")
 
 
