@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import secrets
 import signal
@@ -36,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.knowledge_data import heldout_examples
-from bot.measure import nlu, plots
+from bot.measure import nlu, plots, turns
 from bot.measure.common import (
     CONFIGS,
     DEFAULT,
@@ -52,15 +53,35 @@ from bot.measure.common import (
     table,
     write_json,
 )
-from bot.paths import RESULTS, ROOT
+from bot.paths import MODEL, RESULTS, ROOT
+
+# Our figures before the turn-cost work (role read by the action server on every
+# message, whole sessions loaded), measured by this bench: shown beside today's.
+PREVIOUS = RESULTS / "bench-previous.json"
 
 HOST = "127.0.0.1"
 LIVE_LOGIN, LIVE_ROLE = "directeur.papillons", "directeur"
 LIVE_QUESTION = "la classe de CP a-t-elle des élèves ?"
 TURNS_PER_CONVERSATION = 5
 LIVE_EVERY = 5  # under load, one message in five is a live turn
-FULL = {"faq_turns": 200, "live_turns": 100, "level_messages": 600, "level_seconds": 60, "messages": 5000}
-QUICK = {"faq_turns": 30, "live_turns": 15, "level_messages": 60, "level_seconds": 15, "messages": 400}
+FULL = {
+    "faq_turns": 200,
+    "live_turns": 100,
+    "level_messages": 600,
+    "level_seconds": 60,
+    "messages": 5000,
+    "cpu_messages": 200,
+    "growth_turns": 210,
+}
+QUICK = {
+    "faq_turns": 30,
+    "live_turns": 15,
+    "level_messages": 60,
+    "level_seconds": 15,
+    "messages": 400,
+    "cpu_messages": 40,
+    "growth_turns": 110,
+}
 CONCURRENCY = (1, 8, 32)
 REQUEST_TIMEOUT = 30
 # On 2 cores a full `rasa train` takes 5-7 min (ours) and 16-25 min (Rasa's default):
@@ -303,9 +324,11 @@ def serve_and_load(
     """Start a Rasa server on the model, measure it, stop it."""
     port = free_port()
     endpoints = workdir / f"endpoints-{pipeline}.yml"
+    # The project's tracker store (as `make run`), on a temporary SQLite file.
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://{HOST}:{actions.port}/webhook"\n'
-        f'tracker_store:\n  type: SQL\n  dialect: "sqlite"\n  db: "{workdir / f"conversations-{pipeline}.db"}"\n'
+        f"tracker_store:\n  type: bot.tracker_store.ScrubbingSQLTrackerStore\n"
+        f'  dialect: "sqlite"\n  db: "{workdir / f"conversations-{pipeline}.db"}"\n'
     )
     token = secrets.token_urlsafe(16)
     command = [
@@ -325,7 +348,8 @@ def serve_and_load(
         "--credentials",
         "credentials.yml",
     ]
-    server = start(command, rasa_env(), workdir / f"server-{pipeline}.log")
+    # The Rasa process reads the signed token itself: it needs the same secret.
+    server = start(command, rasa_env(ENT_JWT_SECRET=actions.secret), workdir / f"server-{pipeline}.log")
     out: dict[str, Any] = {}
     try:
         with progress(desc=f"start {pipeline}", bar_format="{desc}: {elapsed}") as bar:
@@ -343,6 +367,16 @@ def serve_and_load(
             warm_live = asyncio.run(load.sequential(5, live=True, bar=bar))
             out["warmup_errors"] = warm["errors"] + warm_live["errors"]
             out["memory_after_warmup_mb"] = round(rss_mb(server.pid))
+            questions = faq_questions()
+            out["turn_cost"] = {
+                "cpu": asyncio.run(
+                    turns.cpu_per_message(
+                        load.url, questions, server.pid, actions.process.pid, limits["cpu_messages"]
+                    )
+                ),
+                "growth": asyncio.run(turns.growth(load.url, questions, limits["growth_turns"], None)),
+            }
+            bar.update(limits["cpu_messages"] + limits["growth_turns"])
             out["latency"] = {
                 "faq": asyncio.run(load.sequential(limits["faq_turns"], live=False, bar=bar)),
                 "live": asyncio.run(load.sequential(limits["live_turns"], live=True, bar=bar)),
@@ -379,6 +413,13 @@ def flat_figures(entry: dict[str, Any]) -> dict[str, float | None]:
         "memory_after_messages_mb": serve.get("memory_after_messages_mb"),
         "memory_growth": serve.get("memory_growth"),
     }
+    cost = serve.get("turn_cost") or {}
+    cpu, growth = cost.get("cpu") or {}, cost.get("growth") or {}
+    figures["rasa_cpu_ms_per_message"] = cpu.get("rasa_cpu_ms_per_message")
+    figures["actions_cpu_ms_per_message"] = cpu.get("actions_cpu_ms_per_message")
+    for checkpoint in turns.CHECKPOINTS:
+        figures[f"turn_{checkpoint}_ms"] = growth.get(f"turn_{checkpoint}_ms")
+    figures["turn_growth_ratio"] = growth.get("growth_ratio")
     for kind in ("faq", "live"):
         for key in ("p50_ms", "p95_ms", "p99_ms"):
             figures[f"{kind}_{key}"] = (latency.get(kind) or {}).get(key)
@@ -406,6 +447,9 @@ def goals(result: dict[str, Any]) -> dict[str, bool | None]:
         ),
         "server_memory_under_1_5_gb": ok(ours.get("memory_after_messages_mb"), lambda mb: mb < 1536),
         "memory_growth_under_5_percent": ok(ours.get("memory_growth"), lambda g: g < 0.05),
+        "throughput_8_at_least_40_per_s": ok(ours.get("throughput_8_per_s"), lambda t: t >= 40),
+        "faq_p50_at_most_35_ms": ok(ours.get("faq_p50_ms"), lambda ms: ms <= 35),
+        "turn_200_at_most_1_5x_turn_10": ok(ours.get("turn_growth_ratio"), lambda r: r <= 1.5),
     }
 
 
@@ -444,10 +488,15 @@ def markdown(result: dict[str, Any]) -> str:
             (f"Errors, {level} concurrent", f"errors_{level}", ""),
         ]
     rows_spec += [
+        ("Rasa server CPU per guide question", "rasa_cpu_ms_per_message", " ms"),
+        ("Action server CPU per guide question", "actions_cpu_ms_per_message", " ms"),
+        *[(f"Latency at turn {c} of one conversation", f"turn_{c}_ms", " ms") for c in turns.CHECKPOINTS],
+        (f"Turn {turns.CHECKPOINTS[-1]} / turn {turns.CHECKPOINTS[0]}", "turn_growth_ratio", ""),
         ("Server memory after warm-up", "memory_after_warmup_mb", " MB"),
         (f"Server memory after {messages} messages", "memory_after_messages_mb", " MB"),
         (f"Memory growth over {messages} messages", "memory_growth", "%"),
     ]
+    previous = result.get("previous") or {}
     rows = []
     for label, key, unit in rows_spec:
         r = ratios.get(key)
@@ -455,6 +504,7 @@ def markdown(result: dict[str, Any]) -> str:
             [
                 label,
                 fmt((figures.get(OURS) or {}).get(key), unit),
+                fmt(previous.get(key), unit),
                 fmt((figures.get(DEFAULT) or {}).get(key), unit),
                 "–" if r is None else f"{r:.2f}",
             ]
@@ -468,19 +518,29 @@ def markdown(result: dict[str, Any]) -> str:
         f"One machine ({s['cpus']} CPUs), loopback only, one pipeline at a time. REST channel with the SQL "
         "tracker store (SQLite) and the action server, as `make run` serves it.",
         "",
-        table(["", "ours (config.yml)", "Rasa default", "ratio ours/default"], rows),
+        table(["", "ours (config.yml)", "ours, previous", "Rasa default", "ratio ours/default"], rows),
         "",
         "Goals (targets, not tests):",
         f"- {mark[g['faq_p95_at_most_1_5x_default']]} FAQ-turn p95 latency ≤ 1.5 × the default pipeline's",
         f"- {mark[g['training_under_10_min']]} training under 10 minutes on this machine",
         f"- {mark[g['server_memory_under_1_5_gb']]} server memory under 1.5 GB",
         f"- {mark[g['memory_growth_under_5_percent']]} memory growth under 5 % over {messages} messages",
+        f"- {mark[g['throughput_8_at_least_40_per_s']]} at least 40 messages/s with 8 concurrent conversations",
+        f"- {mark[g['faq_p50_at_most_35_ms']]} guide answer median at most 35 ms (one client)",
+        f"- {mark[g['turn_200_at_most_1_5x_turn_10']]} turn 200 of a conversation at most 1.5 × turn 10",
         "",
         f"Sequential latency: {s['faq_turns']} FAQ turns (held-out questions) and {s['live_turns']} live turns "
         f'("{LIVE_QUESTION}", token of {LIVE_LOGIN}), conversations of {TURNS_PER_CONVERSATION} turns. '
         f"Under load one message in {LIVE_EVERY} is a live turn; each level stops after {s['level_messages']} "
         f"messages or {s['level_seconds']} s. An error is a failed request, a non-200 status or an empty answer. "
         f"Epochs × {s['epochs_scale']:g} for both pipelines.",
+    ]
+    lines += [
+        f"CPU per question: {s['cpu_messages']} guide questions, one at a time, CPU time of each server "
+        f"(/proc) divided by the questions. Growth: one conversation of {s['growth_turns']} guide questions, "
+        f"median latency of the {2 * turns.AROUND + 1} turns around turns "
+        f'{", ".join(map(str, turns.CHECKPOINTS))}. "ours, previous": {PREVIOUS.name} '
+        f"({previous.get('_what', 'not recorded')}).",
     ]
     lines += [f"- {note}" for note in s["notes"]]
     lines += ["", "Plot: [bench-latency.png](bench-latency.png). How to read this: docs/measuring.md.", ""]
@@ -501,6 +561,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help=f"multiply DIET/ResponseSelector epochs by this, for both pipelines (default {EPOCHS_SCALE})",
     )
     parser.add_argument("--messages", type=int, default=None, help="messages per server (default 5000)")
+    parser.add_argument(
+        "--serve-only",
+        action="store_true",
+        help=f"no training: serve {MODEL.relative_to(ROOT)} as ours (the default pipeline is not measured)",
+    )
     parser.add_argument("--pipelines", default=f"{OURS},{DEFAULT}")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
@@ -524,10 +589,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp, Stopwatch() as total:
         workdir = Path(tmp)
+        if args.serve_only:
+            pipelines = [OURS]
+            notes.append(f"Served {MODEL.relative_to(ROOT)} as it is (--serve-only): no training measured.")
         for pipeline in pipelines:
             result["pipelines"][pipeline] = {
                 "description": PIPELINE_NAMES[pipeline],
-                "train": train(pipeline, args.epochs_scale, workdir),
+                "train": (
+                    {"ok": MODEL.exists(), "model": str(MODEL)}
+                    if args.serve_only
+                    else train(pipeline, args.epochs_scale, workdir)
+                ),
             }
         actions = ActionServer(workdir)
         try:
@@ -558,6 +630,8 @@ def main(argv: list[str] | None = None) -> int:
         if key != "memory_growth" and not key.startswith("errors_")  # a ratio of these means nothing
     }
     result["goals"] = goals(result)
+    if PREVIOUS.exists():
+        result["previous"] = json.loads(PREVIOUS.read_text(encoding="utf-8"))
     if args.epochs_scale != 1.0:
         notes.append(
             f"Both pipelines trained with DIET/ResponseSelector epochs × {args.epochs_scale:g} to fit the time "

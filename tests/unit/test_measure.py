@@ -312,7 +312,13 @@ def test_percentiles() -> None:
 def test_bench_goals_use_ratios_and_our_figures() -> None:
     result = {
         "figures": {
-            "ours": {"training_seconds": 300, "memory_after_messages_mb": 1200, "memory_growth": 0.01}
+            "ours": {
+                "training_seconds": 300,
+                "memory_after_messages_mb": 1200,
+                "memory_growth": 0.01,
+                "throughput_8_per_s": 39.9,
+                "faq_p50_ms": 35.0,
+            }
         },
         "ratios": {"faq_p95_ms": 1.6},
     }
@@ -321,7 +327,54 @@ def test_bench_goals_use_ratios_and_our_figures() -> None:
         "training_under_10_min": True,
         "server_memory_under_1_5_gb": True,
         "memory_growth_under_5_percent": True,
+        "throughput_8_at_least_40_per_s": False,
+        "faq_p50_at_most_35_ms": True,
+        "turn_200_at_most_1_5x_turn_10": None,
     }
+
+
+def test_turn_growth_reads_medians_around_each_checkpoint() -> None:
+    """The growth figures of one conversation, from a scripted server whose turns slow down."""
+    import asyncio
+
+    from aiohttp import web
+
+    from bot.measure import turns
+
+    async def scenario() -> dict:
+        served = 0
+
+        async def webhook(request: web.Request) -> web.Response:
+            nonlocal served
+            served += 1
+            await asyncio.sleep(0.001 if served <= 50 else 0.02)
+            return web.json_response([{"text": "ok"}])
+
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        try:
+            return await turns.growth(f"http://127.0.0.1:{port}/webhook", ["q"], 110, None)
+        finally:
+            await runner.cleanup()
+
+    out = asyncio.run(scenario())
+    assert out["errors"] == 0 and out["turns"] == 110
+    assert out["turn_100_ms"] > 5 * out["turn_10_ms"]
+    assert out["growth_ratio"] is None  # turn 200 was not reached
+
+
+def test_cpu_seconds_of_this_process_grow_with_work() -> None:
+    from bot.measure.turns import cpu_seconds
+
+    before = cpu_seconds(os.getpid())
+    sum(i * i for i in range(2_000_000))
+    assert cpu_seconds(os.getpid()) > before
+    assert cpu_seconds(2**22 + 12345) == 0.0  # no such process
 
 
 def test_the_model_that_wrote_the_baseline_passes_its_gate() -> None:
