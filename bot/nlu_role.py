@@ -23,6 +23,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.core.domain import Domain
 from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 
@@ -90,10 +91,12 @@ class RoleFromToken(GraphComponent, EntityExtractorMixin):
 _UNPACK = RegexMessageHandler.process
 
 
-def secure_regex_messages(
-    self: RegexMessageHandler, messages: list[Message], domain: Any = None
-) -> list[Message]:
-    """RegexMessageHandler.process, then the identity rule on the messages it rebuilt."""
+def secure_regex_messages(self, messages: list[Message], domain: Domain | None = None) -> list[Message]:  # type: ignore[no-untyped-def]
+    """RegexMessageHandler.process, then the identity rule on the messages it rebuilt.
+
+    `self` has no annotation: Rasa's graph validation reads every annotated parameter
+    as an input the graph must provide.
+    """
     unpacked = _UNPACK(self, messages, domain)
     for before, after in zip(messages, unpacked, strict=True):
         if after is not before:
