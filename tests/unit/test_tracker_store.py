@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -137,7 +138,7 @@ async def test_a_short_session_is_loaded_whole_as_rasa_does(tmp_path) -> None:
     loaded = await store.retrieve("parent-2")
     # Rasa loads the session from its `session_started` event on.
     assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in list(full.events)[1:]]
-    assert getattr(loaded, STORED, None) is None
+    assert getattr(loaded, STORED) == len(loaded.events)
 
 
 def test_state_survives_rewinds_undos_and_restarts() -> None:
@@ -159,3 +160,16 @@ def test_state_survives_rewinds_undos_and_restarts() -> None:
     kept = surviving_state(rows)
     assert [json.loads(d).get("value") for d in kept] == [None, "parent"]
     assert surviving_state([*rows, ("restart", None), slot("autre")])[-1:] == [slot("autre")[1]]
+
+
+def test_events_are_read_as_rasa_reads_them() -> None:
+    from rasa.shared.core.events import deserialise_events
+
+    from bot.tracker_store import deserialise
+
+    stored = [e.as_dict() for e in long_conversation(2).events]
+    mine = deserialise(json.dumps(d) for d in stored)
+    assert [e.as_dict() for e in mine] == [e.as_dict() for e in deserialise_events(stored)]
+    assert len(mine) == len(stored)
+    with pytest.raises(ValueError):
+        deserialise([json.dumps({"event": "no_such_event", "timestamp": 1.0})])
