@@ -19,3 +19,19 @@ def test_tracker_store_keeps_history_without_tokens(monkeypatch: pytest.MonkeyPa
     store = read_endpoints_from_path(ROOT / "endpoints.yml").tracker_store
     assert store.type == "bot.tracker_store.ScrubbingSQLTrackerStore"
     assert store.kwargs["db"] == "var/conversations.db"
+
+
+def test_tracker_store_loads_long_sessions_in_part(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.shared.core.domain import Domain
+
+    from bot.tracker_store import ScrubbingSQLTrackerStore
+
+    monkeypatch.setenv("ACTIONS_PORT", "5055")
+    config = read_endpoints_from_path(ROOT / "endpoints.yml").tracker_store
+    config.kwargs["db"] = str(tmp_path / "conversations.db")
+    store = TrackerStore.create(config, Domain.empty())
+    inner = getattr(store, "_tracker_store", store)  # Rasa wraps it to catch its failures
+    inner = getattr(inner, "_tracker_store", inner)
+    assert isinstance(inner, ScrubbingSQLTrackerStore)
+    assert inner.window_events == 60
