@@ -14,9 +14,10 @@ from collections import OrderedDict
 
 import jwt
 
+from bot.ent.service import FEEDBACK_TICKET_TTL_SECONDS
 from bot.identity import MissingSecret, load_secret
 
-TICKET_TTL_SECONDS = 7 * 24 * 3600
+TICKET_TTL_SECONDS = FEEDBACK_TICKET_TTL_SECONDS
 MAX_QUESTION = 500
 REMEMBERED_VOTES = 10_000
 

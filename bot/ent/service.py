@@ -24,6 +24,7 @@ LEVELS = ("TPS", "PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2")
 FIRST_CLASS_LEVELS = frozenset({"TPS", "PS", "CP"})
 FED_OUTCOMES = (m.OUTCOME_OK, m.OUTCOME_PARTIAL)
 VOTES = ("up", "down")
+FEEDBACK_TICKET_TTL_SECONDS = 7 * 24 * 3600  # a vote is possible for a week after the answer
 _NAME_STOPWORDS = frozenset(
     [
         "m",
