@@ -45,6 +45,9 @@ def purge(url: str, days: int, now: float | None = None, dry_run: bool = False) 
     if days < 1:
         raise ValueError("days must be at least 1")
     cutoff = (time.time() if now is None else now) - days * 86400
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return 0  # no conversation yet (and no empty file created)
     engine = create_engine(url, future=True, poolclass=NullPool)
     try:
         if not inspect(engine).has_table(TABLE):
@@ -70,7 +73,6 @@ def purge(url: str, days: int, now: float | None = None, dry_run: bool = False) 
             return deleted
     finally:
         engine.dispose()
-        path = sqlite_path(url)
         if path is not None:
             tighten(path)
 

@@ -126,3 +126,8 @@ def test_default_retention_is_ninety_days(monkeypatch):
 def test_the_project_store_is_the_sqlite_file_under_var(monkeypatch):
     monkeypatch.delenv("CONVERSATION_STORE_URL", raising=False)
     assert sqlite_path(store_url()) == Path(__file__).resolve().parents[2] / "var" / "conversations.db"
+
+
+def test_purge_without_a_store_file_creates_nothing(tmp_path):
+    assert retention.purge(f"sqlite:///{tmp_path / 'absent.db'}", 90) == 0
+    assert not (tmp_path / "absent.db").exists()
