@@ -317,6 +317,10 @@ class EntService:
         return [tuple(row) for row in rows]
 
     # --- tooling ----------------------------------------------------------
+    def ping(self) -> None:
+        """Raise BackendUnavailable unless the database answers with its tables (health check)."""
+        self._run(lambda session: session.execute(select(m.School.id).limit(1)).all())
+
     def role_of(self, login: str) -> str | None:
         """The assistant role of a login (development tooling), None if unknown."""
 
