@@ -72,7 +72,7 @@ async def security_headers(request: web.Request, handler):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path.startswith("/api/") or request.path == "/":
+    if request.path.startswith("/api/") or request.path in ("/", "/health"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
