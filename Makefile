@@ -40,7 +40,13 @@ $(PORTAL_VENDOR): portal/package.json portal/package-lock.json portal/vendor.mjs
 	@npm ci --prefix portal --no-audit --no-fund --loglevel=error
 	@touch $(PORTAL_VENDOR)
 
-portal-deps: $(PORTAL_VENDOR)
+# The portal's own Python environment: a current aiohttp (Rasa pins an old one; docs/security.md).
+PORTAL_STAMP := .venv-portal/.installed
+$(PORTAL_STAMP): requirements-portal.txt
+	@bash scripts/make-venv.sh .venv-portal requirements-portal.txt requirements-portal.txt
+	@touch $(PORTAL_STAMP)
+
+portal-deps: $(PORTAL_VENDOR) $(PORTAL_STAMP)
 
 # --- training: only when data, domain or config changed --------------------
 train: $(STAMP)

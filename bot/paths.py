@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -9,7 +10,15 @@ VAR = ROOT / "var"  # local state, kept out of git: databases, secrets, logs (70
 MODELS = ROOT / "models"
 MODEL = MODELS / "assistant.tar.gz"
 RESULTS = ROOT / "results"
+RASA_API_TOKEN_FILE = VAR / "rasa-api-token"
+PORTAL_VENV = ROOT / ".venv-portal"  # the portal's own environment (current aiohttp), `make portal-deps`
 PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def portal_python() -> str:
+    """The Python that runs the portal: .venv-portal's when installed, else this one."""
+    candidate = PORTAL_VENV / "bin" / "python"
+    return str(candidate) if candidate.exists() else sys.executable
 
 
 def private_dir(path: Path = VAR) -> Path:

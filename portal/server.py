@@ -35,7 +35,7 @@ from bot.identity import (
     load_secret,
     mint_token,
 )
-from bot.paths import VAR
+from bot.paths import RASA_API_TOKEN_FILE, VAR
 from portal import guard, health
 from portal.feedback import InvalidTicket, Tickets, portal_key
 from portal.guard import NO_REPLY, Conversations, RateLimiter, Refused, error
@@ -324,11 +324,9 @@ def create_app(
 
 def rasa_api_token() -> str | None:
     """$RASA_API_TOKEN, else the token `make run` generated for Rasa's HTTP API."""
-    from bot.run import API_TOKEN_FILE
-
     value = os.environ.get("RASA_API_TOKEN", "").strip()
-    if not value and API_TOKEN_FILE.exists():
-        value = API_TOKEN_FILE.read_text().strip()
+    if not value and RASA_API_TOKEN_FILE.exists():
+        value = RASA_API_TOKEN_FILE.read_text().strip()
     return value or None
 
 
