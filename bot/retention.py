@@ -79,8 +79,12 @@ def purge(url: str, days: int, now: float | None = None, dry_run: bool = False) 
 
 def forget_expired_tickets() -> int | None:
     """Forget used feedback tickets past their lifetime (None if the ENT database is unavailable)."""
+    from bot.ent.db import database_url
     from bot.ent.service import FEEDBACK_TICKET_TTL_SECONDS, BackendUnavailable, EntService
 
+    path = sqlite_path(database_url())
+    if path is not None and not path.exists():
+        return None  # no ENT database yet: nothing to forget, and no empty file created
     before = datetime.utcnow() - timedelta(seconds=FEEDBACK_TICKET_TTL_SECONDS + 86400)
     try:
         return EntService().forget_used_tickets(before)

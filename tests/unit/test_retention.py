@@ -131,3 +131,26 @@ def test_the_project_store_is_the_sqlite_file_under_var(monkeypatch):
 def test_purge_without_a_store_file_creates_nothing(tmp_path):
     assert retention.purge(f"sqlite:///{tmp_path / 'absent.db'}", 90) == 0
     assert not (tmp_path / "absent.db").exists()
+
+
+def test_expired_feedback_tickets_are_forgotten_and_recent_ones_kept(ent_env):
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import select
+
+    from bot.ent import models as m
+    from bot.ent.db import session_factory, session_scope
+
+    with session_scope(session_factory()) as session:
+        session.add(m.FeedbackTicket(ticket_id="old-ticket", used_at=datetime.utcnow() - timedelta(days=30)))
+        session.add(m.FeedbackTicket(ticket_id="new-ticket", used_at=datetime.utcnow()))
+    assert retention.forget_expired_tickets() >= 1
+    with session_scope(session_factory()) as session:
+        kept = set(session.execute(select(m.FeedbackTicket.ticket_id)).scalars())
+    assert "new-ticket" in kept and "old-ticket" not in kept
+
+
+def test_no_ent_database_no_ticket_purge_and_no_file_created(tmp_path, monkeypatch):
+    monkeypatch.setenv("ENT_DATABASE_URL", f"sqlite:///{tmp_path / 'ent.db'}")
+    assert retention.forget_expired_tickets() is None
+    assert not (tmp_path / "ent.db").exists()
