@@ -59,7 +59,7 @@ def check_store(url: str | None) -> None:
         raise LookupError("no SQL conversation store")
     path = sqlite_path(url)
     if path is not None:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1) as connection:
+        with sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=1) as connection:
             connection.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchall()  # noqa: S608 - constant
         return
     with _engine(url).connect() as connection:
