@@ -16,13 +16,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export ACTIONS_PORT ?= 5055
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help setup portal-deps train run shell test lint validate pytest stories token db-reset bench eval eval-check report clean
+.PHONY: help setup portal-deps train run shell test lint validate pytest stories token db-reset purge bench eval eval-check report clean
 
 help:
 	@echo "make run    set up (first time), train if data changed, start the assistant on 127.0.0.1"
 	@echo "make test   set up, validate the data, run pytest and the test conversations"
 	@echo "make shell  chat in the terminal     make token LOGIN=directeur.papillons"
 	@echo "make eval | bench | report           measurements, written to results/"
+	@echo "make purge  delete conversations inactive for 90 days (CONVERSATION_RETENTION_DAYS)"
 
 # --- set-up: a Python 3.10 venv with the pinned stack ----------------------
 $(STAMP): requirements.txt constraints.txt
@@ -39,7 +40,13 @@ $(PORTAL_VENDOR): portal/package.json portal/package-lock.json portal/vendor.mjs
 	@npm ci --prefix portal --no-audit --no-fund --loglevel=error
 	@touch $(PORTAL_VENDOR)
 
-portal-deps: $(PORTAL_VENDOR)
+# The portal's own Python environment: a current aiohttp (Rasa pins an old one; docs/security.md).
+PORTAL_STAMP := .venv-portal/.installed
+$(PORTAL_STAMP): requirements-portal.txt
+	@bash scripts/make-venv.sh .venv-portal requirements-portal.txt requirements-portal.txt
+	@touch $(PORTAL_STAMP)
+
+portal-deps: $(PORTAL_VENDOR) $(PORTAL_STAMP)
 
 # --- training: only when data, domain or config changed --------------------
 train: $(STAMP)
@@ -55,7 +62,7 @@ run: portal-deps train state
 	@$(PY) -m bot.run
 
 shell: train state
-	@SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions --port $${ACTIONS_PORT:-5055} >var/actions-shell.log 2>&1 & \
+	@umask 077; SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions --port $${ACTIONS_PORT:-5055} >var/actions-shell.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	  ACTIONS_PORT=$${ACTIONS_PORT:-5055} $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
 
@@ -67,6 +74,10 @@ token: $(STAMP)
 
 db-reset: $(STAMP)
 	@$(PY) -m bot.cli db reset
+
+# Delete conversations inactive for CONVERSATION_RETENTION_DAYS (90); ARGS="--days 30 --dry-run"
+purge: $(STAMP)
+	@$(PY) -m bot.retention $(ARGS)
 
 # --- tests ------------------------------------------------------------------
 validate: $(STAMP)

@@ -9,7 +9,7 @@ from bot.ent.db import database_url, make_engine, make_session_factory, session_
 from bot.ent.models import Base
 from bot.ent.seed import init_db, is_empty, reset_db, seed
 from bot.ent.service import BackendUnavailable, EntService
-from bot.identity import SECRET_FILE, create_dev_secret, load_secret, mint_token
+from bot.identity import MAX_TOKEN_TTL_SECONDS, SECRET_FILE, create_dev_secret, load_secret, mint_token
 
 
 def _safe_url(url: str) -> str:
@@ -78,7 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("secrets", help="create the development signing secret if absent")
     token = commands.add_parser("token", help="print a token for a demo login (development)")
     token.add_argument("login")
-    token.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    token.add_argument(
+        "--ttl",
+        type=int,
+        default=MAX_TOKEN_TTL_SECONDS,
+        choices=range(1, MAX_TOKEN_TTL_SECONDS + 1),
+        metavar=f"1..{MAX_TOKEN_TTL_SECONDS}",
+        help="lifetime in seconds (15 minutes at most)",
+    )
     args = parser.parse_args(argv)
     if args.command == "db":
         return cmd_db(args.action)

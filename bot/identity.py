@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jwt
 
-from bot.paths import VAR
+from bot.paths import VAR, private_dir
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +20,9 @@ SECRET_FILE = VAR / "ent-jwt-secret"
 ALGORITHM = "HS256"
 METADATA_KEY = "ent_token"
 MAX_TOKEN_LENGTH = 4096
+# A token lives 15 minutes at most (the portal refreshes it); a longer one is refused as invalid.
+MAX_TOKEN_TTL_SECONDS = 15 * 60
+CLOCK_SKEW_SECONDS = 30  # an `iat` this far in the future is tolerated (clocks of two servers)
 ROLES = ("parent", "enseignant", "directeur", "autre")
 # Roles a person may give in words ("je suis ..."); "autre" only comes from a token.
 SETTABLE_ROLES = ("parent", "enseignant", "directeur")
@@ -68,7 +71,10 @@ def create_dev_secret(path: Path | None = None) -> bool:
     path = path or SECRET_FILE
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.parent == VAR:
+        private_dir(VAR)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(secrets.token_urlsafe(48) + "\n")
@@ -88,10 +94,14 @@ def load_secret() -> str:
     raise MissingSecret(f"No ENT signing secret: set {SECRET_ENV} or run `python -m bot.cli secrets`.")
 
 
-def mint_token(login: str, role: str, ttl_seconds: int = 8 * 3600, secret: str | None = None) -> str:
-    """Sign a token for a login and a role (HS256; claims sub, role, iat, exp)."""
+def mint_token(
+    login: str, role: str, ttl_seconds: int = MAX_TOKEN_TTL_SECONDS, secret: str | None = None
+) -> str:
+    """Sign a token for a login and a role (HS256; claims sub, role, iat, exp), 15 min at most."""
     if role not in ROLES:
         raise ValueError(f"unknown role: {role!r}")
+    if not 0 < ttl_seconds <= MAX_TOKEN_TTL_SECONDS:
+        raise ValueError(f"a token lives at most {MAX_TOKEN_TTL_SECONDS} s")
     now = int(time.time())
     claims = {"sub": login, "role": role, "iat": now, "exp": now + ttl_seconds}
     return jwt.encode(claims, secret or load_secret(), algorithm=ALGORITHM)
@@ -114,16 +124,29 @@ def check_metadata(metadata: dict | None, secret: str | None = None) -> Identity
             token.strip(),
             key,
             algorithms=[ALGORITHM],
-            options={"require": ["sub", "role", "iat", "exp"]},
+            # iat is checked by _lifetime_ok, with a little clock skew; exp without any.
+            options={"require": ["sub", "role", "iat", "exp"], "verify_iat": False},
         )
     except jwt.ExpiredSignatureError:
         return _rejected("expired")
     except jwt.PyJWTError:
         return _rejected("invalid")
+    if not _lifetime_ok(claims):
+        return _rejected("invalid")
     login, role = claims.get("sub"), claims.get("role")
     if not isinstance(login, str) or not login.strip() or role not in ROLES:
         return _rejected("invalid")
     return IdentityCheck(Identity(login=login.strip(), role=role), None)
+
+
+def _lifetime_ok(claims: dict) -> bool:
+    """Issued in the past (give or take clock skew) for 15 minutes at most."""
+    issued, expires = claims.get("iat"), claims.get("exp")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (issued, expires)):
+        return False
+    if issued > time.time() + CLOCK_SKEW_SECONDS:
+        return False
+    return 0 < expires - issued <= MAX_TOKEN_TTL_SECONDS
 
 
 def _rejected(problem: str) -> IdentityCheck:

@@ -1,7 +1,10 @@
 """Feedback tickets: the portal signs (answer key, question) when it shows an answer.
 
 The widget sends the ticket back with the vote, so a vote can only concern an answer
-the assistant really gave, and each answer gets one vote.
+the assistant really gave. The question is the text of the request that produced the
+answer (never read back from the conversation). Each ticket counts once: its id is
+stored with the vote, under a unique constraint (EntService.record_feedback), so a
+replay is refused even after a restart.
 """
 
 from __future__ import annotations
@@ -10,40 +13,49 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections import OrderedDict
+from dataclasses import dataclass
 
 import jwt
 
+from bot.ent.service import FEEDBACK_TICKET_TTL_SECONDS
 from bot.identity import MissingSecret, load_secret
 
-TICKET_TTL_SECONDS = 7 * 24 * 3600
+TICKET_TTL_SECONDS = FEEDBACK_TICKET_TTL_SECONDS
 MAX_QUESTION = 500
-REMEMBERED_VOTES = 10_000
 
 
 class InvalidTicket(Exception):
     """The ticket is forged, expired or garbled."""
 
 
-class AlreadyVoted(Exception):
-    """This answer already has its vote."""
+@dataclass(frozen=True)
+class Ticket:
+    """What a valid ticket vouches for."""
+
+    ticket_id: str
+    answer_key: str
+    question: str | None
 
 
-def ticket_key() -> bytes:
-    """A key derived from the ENT signing secret (a random one if there is none)."""
+def portal_key(purpose: bytes) -> bytes:
+    """A key derived from the ENT signing secret for one purpose (a random one if there is none)."""
     try:
         secret = load_secret().encode()
     except MissingSecret:
         return secrets.token_bytes(32)
-    return hmac.new(secret, b"assistant-ent portal feedback", hashlib.sha256).digest()
+    return hmac.new(secret, b"assistant-ent portal " + purpose, hashlib.sha256).digest()
+
+
+def ticket_key() -> bytes:
+    """The key that signs feedback tickets."""
+    return portal_key(b"feedback")
 
 
 class Tickets:
-    """Issue and redeem feedback tickets."""
+    """Issue and read feedback tickets (their single use is enforced by the database)."""
 
     def __init__(self, key: bytes | None = None) -> None:
         self.key = key or ticket_key()
-        self.used: OrderedDict[str, None] = OrderedDict()
 
     def issue(self, answer_key: str, question: str | None) -> str:
         """A signed ticket for one answer."""
@@ -56,8 +68,8 @@ class Tickets:
         }
         return jwt.encode(claims, self.key, algorithm="HS256")
 
-    def redeem(self, ticket: object) -> tuple[str, str | None]:
-        """(answer key, question) of a valid, unused ticket; marks it used."""
+    def read(self, ticket: object) -> Ticket:
+        """The content of a valid ticket (InvalidTicket otherwise)."""
         if not isinstance(ticket, str) or len(ticket) > 4096:
             raise InvalidTicket()
         try:
@@ -66,17 +78,9 @@ class Tickets:
             )
         except jwt.PyJWTError as error:
             raise InvalidTicket() from error
-        if claims["jti"] in self.used:
-            raise AlreadyVoted()
-        self.used[claims["jti"]] = None
-        while len(self.used) > REMEMBERED_VOTES:
-            self.used.popitem(last=False)
-        return str(claims["k"]), (claims.get("q") or None)
-
-    def forget(self, ticket: str) -> None:
-        """Make a redeemed ticket usable again (its vote could not be stored)."""
-        try:
-            claims = jwt.decode(ticket, self.key, algorithms=["HS256"])
-        except jwt.PyJWTError:
-            return
-        self.used.pop(claims.get("jti"), None)
+        if not all(isinstance(claims.get(k), str) for k in ("k", "jti")):
+            raise InvalidTicket()
+        question = claims.get("q")
+        return Ticket(
+            claims["jti"], claims["k"], question if isinstance(question, str) and question else None
+        )

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Create the project's virtualenv with Python 3.10 and install the pinned stack.
+# Usage: make-venv.sh [VENV [REQUIREMENTS [CONSTRAINTS]]] (the portal's: .venv-portal requirements-portal.txt)
 set -euo pipefail
 exec 1>&2  # progress goes to stderr: commands such as `make -s token` print only their result
 venv=${1:-.venv}
+requirements=${2:-requirements.txt}
+constraints=${3:-constraints.txt}
 want=$(cat .python-version 2>/dev/null || echo 3.10)
 
 find_python() {
@@ -30,5 +33,5 @@ echo "==> Environnement Python $want ($py) dans $venv"
 [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
 "$venv/bin/python" -m pip install -q "pip<25" "wheel==0.45.1"
 echo "==> Installation des dépendances épinglées (1 à 3 minutes la première fois)"
-"$venv/bin/python" -m pip install -q -r requirements.txt -c constraints.txt
+"$venv/bin/python" -m pip install -q -r "$requirements" -c "$constraints"
 "$venv/bin/python" -m pip check

@@ -39,7 +39,7 @@ def live_backend(service: EntService) -> Iterator[EntService]:
             os.environ["ENT_JWT_SECRET"] = saved
 
 
-def metadata_for(login: str, role: str, ttl: int = 3600) -> dict[str, str]:
+def metadata_for(login: str, role: str, ttl: int = 900) -> dict[str, str]:
     """Message metadata carrying a valid token for a login."""
     return {"ent_token": mint_token(login, role, ttl_seconds=ttl, secret=SECRET)}
 

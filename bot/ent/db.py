@@ -6,13 +6,14 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
-from bot.paths import VAR
+from bot.paths import VAR, private_file
 
 URL_ENV = "ENT_DATABASE_URL"
 DEFAULT_URL = f"sqlite:///{VAR / 'ent.db'}"
@@ -42,7 +43,8 @@ def make_engine(url: str | None = None) -> Engine:
         if database in ("", ":memory:") or database.startswith("file::memory:"):
             options["poolclass"] = StaticPool
         else:
-            os.makedirs(os.path.dirname(os.path.abspath(database)), exist_ok=True)
+            if not database.startswith("file:"):
+                private_file(Path(database).absolute())  # mode 600 before SQLite writes to it
             options["poolclass"] = QueuePool
             options["pool_size"] = 5
     elif backend == "postgresql":

@@ -281,8 +281,18 @@ class GarMembership(Base):
     requested_at = Column(DateTime, nullable=True)
 
 
+class FeedbackTicket(Base):
+    """A feedback ticket already used: one vote per answer, even after a restart."""
+
+    __tablename__ = "ent_feedback_tickets"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(String(64), nullable=False, unique=True)
+    used_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+
+
 class Feedback(Base):
-    """A thumbs up or down on an answer (no personal data)."""
+    """A thumbs up or down on an answer (no personal data: the question is masked first)."""
 
     __tablename__ = "ent_feedback"
 

@@ -8,14 +8,15 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ent import models as m
 from bot.ent import results as r
 from bot.ent.db import session_factory, session_scope
 from bot.identity import Identity, role_for_profile
+from bot.privacy import mask_question
 
 T = TypeVar("T")
 
@@ -23,6 +24,7 @@ LEVELS = ("TPS", "PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2")
 FIRST_CLASS_LEVELS = frozenset({"TPS", "PS", "CP"})
 FED_OUTCOMES = (m.OUTCOME_OK, m.OUTCOME_PARTIAL)
 VOTES = ("up", "down")
+FEEDBACK_TICKET_TTL_SECONDS = 7 * 24 * 3600  # a vote is possible for a week after the answer
 _NAME_STOPWORDS = frozenset(
     [
         "m",
@@ -49,8 +51,6 @@ _NAME_STOPWORDS = frozenset(
         "papa",
     ]
 )
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_DIGITS = re.compile(r"(?:\+?\d[\s.-]?){6,}")
 
 
 class NotAllowed(Exception):
@@ -58,6 +58,14 @@ class NotAllowed(Exception):
 
     def __init__(self) -> None:
         super().__init__("")
+
+
+class AccountRefused(NotAllowed):
+    """The account may not be used now: never activated, or its access blocked in bulk."""
+
+
+class AlreadyRecorded(Exception):
+    """This feedback ticket was already used (a vote is stored once)."""
 
 
 class BackendUnavailable(Exception):
@@ -97,24 +105,49 @@ class EntService:
             factory = self._factory or session_factory()
             with session_scope(factory) as session:
                 return work(session)
-        except NotAllowed:
+        except (NotAllowed, AlreadyRecorded):
             raise
         except (SQLAlchemyError, OSError) as error:
             raise BackendUnavailable() from error
 
-    @staticmethod
-    def _viewer(session: Session, identity: Identity) -> m.Person:
-        """The person behind the identity; refused if unknown or if the role disagrees."""
+    def _viewer(self, session: Session, identity: Identity) -> m.Person:
+        """The person behind the identity; refused if unknown, if the role disagrees, or if the
+        account may not be used (never activated, or its profile blocked in bulk at its school)."""
         if identity is None or not identity.login:
             raise NotAllowed()
-        person = session.execute(
-            select(m.Person)
+        row = session.execute(
+            select(m.Person, m.Account)
             .join(m.Account, m.Account.person_id == m.Person.id)
             .where(m.Account.login == identity.login)
-        ).scalar_one_or_none()
-        if person is None or role_for_profile(person.profile) != identity.role:
+        ).one_or_none()
+        if row is None or role_for_profile(row[0].profile) != identity.role:
             raise NotAllowed()
+        person, account = row
+        if not account.activated or self._blocked_in_bulk(session, person, account):
+            raise AccountRefused()
         return person
+
+    def _blocked_in_bulk(self, session: Session, person: m.Person, account: m.Account) -> bool:
+        """Whether one of the person's schools blocks their profile («Blocage en lot»)."""
+        if person.profile not in (m.PARENT, m.PUPIL):
+            return False  # only pupils' and parents' access can be blocked in bulk
+        schools = set(self._viewer_school_ids(session, person))
+        if person.profile == m.PUPIL:
+            schools |= set(self._pupil_school_ids(session, [person.id]).values())
+        if account.school_id:
+            schools.add(account.school_id)
+        if not schools:
+            return False
+        blocked = session.execute(
+            select(func.count())
+            .select_from(m.AccessBlock)
+            .where(
+                m.AccessBlock.school_id.in_(schools),
+                m.AccessBlock.profile == person.profile,
+                m.AccessBlock.blocked.is_(True),
+            )
+        ).scalar_one()
+        return blocked > 0
 
     @staticmethod
     def _current_year(session: Session) -> str:
@@ -284,6 +317,10 @@ class EntService:
         return [tuple(row) for row in rows]
 
     # --- tooling ----------------------------------------------------------
+    def ping(self) -> None:
+        """Raise BackendUnavailable unless the database answers with its tables (health check)."""
+        self._run(lambda session: session.execute(select(m.School.id).limit(1)).all())
+
     def role_of(self, login: str) -> str | None:
         """The assistant role of a login (development tooling), None if unknown."""
 
@@ -689,17 +726,45 @@ class EntService:
         return self._run(work)
 
     # --- feedback from the web widget ------------------------------------------
-    def record_feedback(self, answer_key: str, question: str | None, vote: str) -> None:
-        """Store a 👍/👎 on an answer; e-mails and phone numbers are removed first."""
+    def record_feedback(
+        self, answer_key: str, question: str | None, vote: str, ticket_id: str | None = None
+    ) -> None:
+        """Store a 👍/👎 on an answer, the question masked first (names, e-mails, phone numbers).
+
+        With a ticket id, the vote is stored once: the id is kept with a unique constraint, in
+        the same transaction (AlreadyRecorded on a second use, even after a restart).
+        """
         if vote not in VOTES:
             raise ValueError("vote must be 'up' or 'down'")
         key = (answer_key or "").strip()[:100] or "inconnu"
-        text = _scrub(question)
 
         def work(session: Session) -> None:
+            names = _known_names(session) if question else ()
+            text = mask_question(question, names)
+            if ticket_id is not None:
+                session.add(m.FeedbackTicket(ticket_id=str(ticket_id)[:64], used_at=datetime.utcnow()))
+                try:
+                    session.flush()
+                except IntegrityError as error:
+                    raise AlreadyRecorded() from error
             session.add(m.Feedback(created_at=datetime.utcnow(), answer_key=key, question=text, vote=vote))
 
         self._run(work)
+
+    def forget_used_tickets(self, before: datetime) -> int:
+        """Delete the used-ticket rows older than `before` (their tickets have expired); the count."""
+
+        def work(session: Session) -> int:
+            result = session.execute(delete(m.FeedbackTicket).where(m.FeedbackTicket.used_at < before))
+            return int(result.rowcount or 0)
+
+        return self._run(work)
+
+
+def _known_names(session: Session) -> set[str]:
+    """First and last names of the people of the ENT: masked wherever they appear in a question."""
+    rows = session.execute(select(m.Person.first_name, m.Person.last_name)).all()
+    return {part for row in rows for name in row for part in str(name or "").replace("-", " ").split()}
 
 
 def _level_rank(levels: list[str]) -> int:
@@ -718,12 +783,3 @@ def _as_int(value: object) -> int | None:
 def _count(session: Session, column, value: int) -> int:
     """How many rows have column == value."""
     return session.execute(select(func.count()).where(column == value)).scalar_one()
-
-
-def _scrub(question: str | None) -> str | None:
-    """Drop e-mail addresses and phone-like numbers; cap the length."""
-    if not question:
-        return None
-    text = _EMAIL.sub("[e-mail]", question)
-    text = _DIGITS.sub("[numéro]", text)
-    return text.strip()[:500] or None

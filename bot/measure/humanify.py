@@ -11,20 +11,14 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
 import zlib
 
+from bot.privacy import strip_accents
+
 FINAL_PUNCTUATION = " \t\n?!.…;:,"
-LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "‘": "'"})
 # Neighbours on a French AZERTY keyboard (same row), for "replace" typos.
 AZERTY_ROWS = ("azertyuiop", "qsdfghjklm", "wxcvbn")
 TYPOS = ("swap", "drop", "double", "neighbour")
-
-
-def strip_accents(text: str) -> str:
-    """'Élève' -> 'Eleve' (and œ -> oe)."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(LIGATURES))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def neighbour(char: str) -> str:

@@ -12,7 +12,6 @@ import contextlib
 import io
 import multiprocessing
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable
@@ -24,8 +23,7 @@ from typing import Any
 import yaml
 
 from bot.knowledge_data import NLU_DIR, RESPONSES_DIR
-
-ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+from bot.privacy import ENTITY_MARKUP
 
 
 @dataclass(frozen=True)

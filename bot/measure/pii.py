@@ -1,142 +1,15 @@
-"""Mask personal data in what people typed: names, e-mail addresses, phone numbers.
+"""Moved to bot/privacy.py (one masking at write time and in the report); kept for imports."""
 
-Used by `make report` before any question is written to results/report.md.
-Names are the hard part; a word is masked as a name when
-- it is a known name (e.g. the people of the ENT database), or
-- it follows a cue ("je m'appelle", "Mme", "mon fils", "l'élève" ...) and is not an
-  ordinary word, or
-- it is capitalised in the middle of a sentence and is not a word of the assistant's
-  vocabulary nor a product name (ENT, EduConnect, ONDE ...).
-It masks too much rather than too little.
-"""
-
-from __future__ import annotations
-
-import re
-from collections.abc import Iterable
-
-from bot.measure.humanify import strip_accents
-
-EMAIL_MASK, PHONE_MASK, NUMBER_MASK, NAME_MASK = "[e-mail]", "[téléphone]", "[numéro]", "[nom]"
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# French numbers: 06 12 34 56 78, 06.12.34.56.78, 0612345678, +33 6 12 34 56 78, 0033 6...
-PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?33\s?\(?0?\)?[\s.-]?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
-# Other long numbers (foreign phones, INE, account numbers): 8 digits or more.
-NUMBER = re.compile(r"(?<![\w\[])\+?\d(?:[\s.-]?\d){7,}[A-Za-z]{0,2}(?!\w)")
-WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'-]*")
-CUES = re.compile(
-    r"\b(?:je m[' ]?appelle|je me nomme|mon nom est|mon nom c'est|moi c'est|"
-    r"m\.|mr|mme|mlle|monsieur|madame|mademoiselle|"
-    r"mon fils|ma fille|mon enfant|mon garçon|mon garcon|mon petit|ma petite|"
-    r"l'élève|l'eleve|élève|eleve|la maîtresse|la maitresse|le maître|le maitre)\s+$",
-    re.IGNORECASE,
+from bot.privacy import (  # noqa: F401
+    EMAIL,
+    EMAIL_MASK,
+    NAME_MASK,
+    NUMBER,
+    NUMBER_MASK,
+    PHONE,
+    PHONE_MASK,
+    PRODUCT_NAMES,
+    fold,
+    mask,
+    vocabulary_of,
 )
-# Proper nouns of the domain that are not personal data.
-PRODUCT_NAMES = {
-    "ent",
-    "educonnect",
-    "franceconnect",
-    "onde",
-    "eduline",
-    "pronote",
-    "one",
-    "pocket",
-    "hauts-de-france",
-    "hauts",
-    "france",
-    "lsu",
-    "erun",
-    "gar",
-    "resp-affect-gar",
-    "ine",
-    "pes",
-    "ape",
-    "sms",
-    "cp",
-    "ce1",
-    "ce2",
-    "cm1",
-    "cm2",
-    "gs",
-    "ms",
-    "ps",
-    "tps",
-    "dasen",
-    "ia-dasen",
-    "education",
-    "nationale",
-    "lille",
-    "amiens",
-    "google",
-    "android",
-    "iphone",
-    "apple",
-    "gmail",
-    "orange",
-    "sfr",
-    "bouygues",
-    "free",
-    "septembre",
-    "juillet",
-    "août",
-    "aout",
-    "juin",
-    "janvier",
-    "bonjour",
-    "merci",
-    "madame",
-    "monsieur",
-    "mme",
-    "mlle",
-    "mr",
-}
-
-
-def fold(word: str) -> str:
-    """Lower case, without accents: the form words are compared in."""
-    return strip_accents(word.lower())
-
-
-def vocabulary_of(texts: Iterable[str]) -> set[str]:
-    """The folded words of some texts (e.g. the training examples and the answers)."""
-    return {fold(match.group()) for text in texts for match in WORD.finditer(text)}
-
-
-def mask(text: str, vocabulary: Iterable[str] = (), names: Iterable[str] = ()) -> str:
-    """`text` with e-mails, phone numbers, long numbers and names masked."""
-    text = EMAIL.sub(EMAIL_MASK, text or "")
-    text = PHONE.sub(PHONE_MASK, text)
-    text = NUMBER.sub(NUMBER_MASK, text)
-    common = {fold(word) for word in vocabulary} | PRODUCT_NAMES
-    known = {fold(name) for name in names if len(name) >= 3} - common
-    words = list(WORD.finditer(text))
-    out, last, previous_masked = [], 0, False
-    for index, match in enumerate(words):
-        following = words[index + 1].group() if index + 1 < len(words) else ""
-        adjacent = previous_masked and not text[last : match.start()].strip(" -")
-        surname = adjacent and fold(match.group()) not in common  # "jean dupont"
-        previous_masked = surname or _is_name(match.group(), text[: match.start()], following, common, known)
-        if previous_masked:
-            out += [text[last : match.start()], NAME_MASK]
-            last = match.end()
-    out.append(text[last:])
-    return re.sub(r"\[nom\](?:[\s-]+\[nom\])+", NAME_MASK, "".join(out))  # "[nom] [nom]" -> "[nom]"
-
-
-def _is_name(word: str, before: str, following: str, common: set[str], known: set[str]) -> bool:
-    """Whether `word`, between `before` and the `following` word, looks like someone's name."""
-    folded = fold(word)
-    if folded in known:
-        return True
-    if folded in common or len(word) < 2:
-        return False
-    if CUES.search(before):
-        return True
-    if not word[0].isupper():
-        return False
-    sentence_start = not before.strip() or before.rstrip()[-1] in ".!?:;\n"
-    if not sentence_start:
-        return True
-    # At the start of a sentence, "Lucas Martin ne voit pas..." : two unknown capitalised words.
-    return bool(following) and following[0].isupper() and fold(following) not in common

@@ -24,9 +24,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from bot import privacy
 from bot.measure.common import pct, progress, table
-from bot.measure.pii import fold, mask, vocabulary_of
 from bot.paths import RESULTS, ROOT, VAR
+from bot.privacy import fold, mask
 
 FALLBACK_INTENTS = {"nlu_fallback"}
 OUT_OF_SCOPE_INTENTS = {"out_of_scope"}
@@ -182,23 +183,8 @@ def known_names(url: str) -> set[str]:
 
 
 def assistant_vocabulary() -> set[str]:
-    """Every word of the training data, held-out set, answers and titles: not names.
-
-    Annotated entities ("[Claire Lefebvre](parent_name)") are left out: they are names.
-    """
-    from bot.knowledge_data import answers, heldout_examples, training_examples
-    from bot.measure.nlu import ENTITY_MARKUP
-    from bot.titles import load_titles
-
-    texts = [
-        ENTITY_MARKUP.sub(" ", t)
-        for examples in (training_examples(), heldout_examples())
-        for ts in examples.values()
-        for t in ts
-    ]
-    texts += [str(v.get("text") or "") for variations in answers().values() for v in variations]
-    texts += list(load_titles().values())
-    return vocabulary_of(texts)
+    """Every word of the training data, held-out set, answers and titles: not names."""
+    return set(privacy.assistant_vocabulary())
 
 
 # --- analysis ------------------------------------------------------------------------------

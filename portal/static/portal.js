@@ -1,5 +1,6 @@
 /* The demo page's identity switcher (development mode only): the portal server mints a
- * signed token for the chosen demo person and hands it to the chat widget. */
+ * signed token for the chosen demo person and hands it to the chat widget. A token lives
+ * 15 minutes: the page asks for a fresh one a minute before it expires. */
 (function () {
   "use strict";
   const KEY = "ent-identity:v1";
@@ -10,11 +11,21 @@
   function stored() {
     try { return JSON.parse(sessionStorage.getItem(KEY)) || {}; } catch (e) { return {}; }
   }
-  function expiresSoon(token) {
+  const REFRESH_BEFORE = 60 * 1000;
+  let refreshTimer = null;
+  function expiry(token) {
     try {
       const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
-      return claims.exp * 1000 < Date.now() + 5 * 60 * 1000;
-    } catch (e) { return true; }
+      return claims.exp * 1000;
+    } catch (e) { return 0; }
+  }
+  function expiresSoon(token) { return expiry(token) < Date.now() + 2 * REFRESH_BEFORE; }
+  function scheduleRefresh(identity) {
+    clearTimeout(refreshTimer);
+    refreshTimer = null;
+    if (!identity.login || !identity.token) return;
+    const wait = Math.max(5000, expiry(identity.token) - Date.now() - REFRESH_BEFORE);
+    refreshTimer = setTimeout(() => signIn(identity.login, true), wait);
   }
   function show(identity) {
     stateLine.textContent = identity.login ? "Connecté : " + identity.label : "Non connecté : l'assistant répond au guide, sans informations sur votre école.";
@@ -24,10 +35,11 @@
     select.value = identity.login || "";
     show(identity);
     window.EntChat.setIdentity(identity.login || "", identity.token || null);
+    scheduleRefresh(identity);
   }
-  async function signIn(login) {
+  async function signIn(login, refreshing) {
     if (!login) return use({});
-    stateLine.textContent = "Connexion…";
+    if (!refreshing) stateLine.textContent = "Connexion…";
     try {
       const response = await fetch("/api/dev/token", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ login }),
@@ -35,6 +47,7 @@
       if (!response.ok) throw new Error("HTTP " + response.status);
       use(await response.json());
     } catch (e) {
+      if (refreshing) { refreshTimer = setTimeout(() => signIn(login, true), 30 * 1000); return; } // keep trying
       use({});
       stateLine.textContent = "La connexion de démonstration a échoué (serveur ou base indisponible) : vous êtes anonyme.";
     }

@@ -1,6 +1,7 @@
 /* Assistant ENT: the chat widget. It talks only to the portal (same origin):
- * POST /api/chat, POST /api/feedback, GET /api/status. The page gives it the
- * person's signed token through window.EntChat.setIdentity(login, token). */
+ * POST /api/chat, POST /api/conversation, POST /api/feedback, GET /api/status. The page
+ * gives it the person's signed token through window.EntChat.setIdentity(login, token).
+ * The conversation id is the portal's (an HttpOnly cookie): the widget never sees it. */
 (function () {
   "use strict";
   const KEY = "ent-assistant:v1"; // sessionStorage: kept across a reload, gone with the tab
@@ -26,16 +27,14 @@
   let retryDelay = 2000;
   let ids = 0;
 
-  // --- state, kept in sessionStorage ------------------------------------------
-  function newSender() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-  function fresh(login) { return { sender: newSender(), login: login || "", open: false, messages: [] }; }
+  // --- state, kept in sessionStorage (the messages shown; the conversation id is the portal's) ---
+  const FALLBACK = "Ce message n'a pas pu être envoyé.";
+  const NO_REPLY = "Je n'ai pas de réponse à vous proposer pour ce message. Pouvez-vous reformuler votre question en quelques mots ?";
+  function fresh(login) { return { login: login || "", open: false, messages: [] }; }
   function load() {
     try {
       const saved = JSON.parse(sessionStorage.getItem(KEY));
-      if (saved && saved.sender && Array.isArray(saved.messages)) return saved;
+      if (saved && Array.isArray(saved.messages)) { delete saved.sender; return saved; }
     } catch (e) { /* unreadable: start again */ }
     return fresh("");
   }
@@ -160,13 +159,20 @@
     typing(true);
     try {
       const metadata = identity.token ? { ent_token: identity.token } : {};
-      const response = await post("/api/chat", { sender: state.sender, message: text, metadata });
-      if (response.status === 413) { info("Votre message est trop long : 10 000 caractères au plus."); return true; }
-      if (response.status === 400) { info("Ce message n'a pas pu être envoyé."); return true; }
+      const response = await post("/api/chat", { message: text, metadata });
+      if (response.status >= 400 && response.status < 500) {
+        // Refused by the portal (too long, malformed, too many messages...): say why, in its words.
+        online();
+        if (mine) { mine.failed = true; save(); renderAll(); }
+        info(await refusal(response));
+        return true;
+      }
       if (!response.ok) throw new Error("HTTP " + response.status);
       const data = await response.json();
       online();
-      data.messages.forEach((m) => append({ who: "bot", text: m.text, buttons: m.buttons || [], feedback: m.feedback || null, vote: null }));
+      const replies = (data.messages || []).filter((m) => m && typeof m.text === "string" && m.text.trim());
+      if (!replies.length) info(NO_REPLY); // never an empty bubble
+      replies.forEach((m) => append({ who: "bot", text: m.text, buttons: m.buttons || [], feedback: m.feedback || null, vote: null }));
       showTurn(turnStart);
       return true;
     } catch (e) {
@@ -179,6 +185,13 @@
       busy = false;
       el.form.removeAttribute("aria-busy");
     }
+  }
+  async function refusal(response) {
+    try {
+      const body = await response.json();
+      if (body && typeof body.message === "string" && body.message.trim()) return body.message;
+    } catch (e) { /* not JSON */ }
+    return FALLBACK;
   }
   async function sendVote(msg, vote, box) {
     box.querySelectorAll("button").forEach((b) => { b.disabled = true; });
@@ -251,13 +264,14 @@
     save();
     el.launcher.focus();
   }
-  function reset(focus) {
+  async function reset(focus) {
     const wasOpen = state.open;
     state = fresh(identity.login);
     state.open = wasOpen;
     save();
     renderAll();
     if (focus) el.input.focus();
+    try { await post("/api/conversation", {}); } catch (e) { /* unreachable: the next message says so */ }
     if (state.open) greet();
   }
 

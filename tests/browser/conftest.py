@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.paths import MODEL, ROOT
+from bot.paths import MODEL, ROOT, portal_python
 from tests.conftest import free_port
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -90,7 +90,8 @@ class Stack:
         self.processes: dict[str, subprocess.Popen] = {}
 
     def start_portal(self) -> None:
-        command = [sys.executable, "-m", "portal.server", "--port", str(self.port), "--dev"]
+        # The portal's own environment when installed (`make portal-deps`), as `make run` starts it.
+        command = [portal_python(), "-m", "portal.server", "--port", str(self.port), "--dev"]
         command += ["--rasa-url", f"http://127.0.0.1:{self.rasa_port}"]
         self.processes["portal"] = start(command, self.env, self.url, "portal")
 

@@ -30,6 +30,8 @@ TOKEN = web.AppKey("token", str)
 
 def script(message: str, token: str | None) -> list[dict]:
     """The bot events answering a message: (text, buttons, utter_action, action name)."""
+    if "silence" in message:
+        return []  # Rasa answering nothing (as its REST channel does when a turn fails)
     if message == "/greet":
         return [
             bot("Bonjour ! Que souhaitez-vous savoir ?", [{"title": "Vous êtes ?", "payload": "qui suis-je"}])

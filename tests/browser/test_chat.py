@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from bot.paths import RESULTS
+from portal.feedback import portal_key
+from portal.guard import COOKIE, Conversations
 from tests.browser.conftest import RASA_API_TOKEN
 from tests.browser.widget import Widget, feedback_rows
 
@@ -71,7 +73,9 @@ def test_reload_keeps_the_conversation(widget, page, real_stack):
     expect(widget.panel).to_be_visible()  # still open, same messages
     assert widget.log.inner_text() == before
     widget.ask("mes productions sont-elles conservées ?")
-    sender = page.evaluate("() => JSON.parse(sessionStorage.getItem('ent-assistant:v1')).sender")
+    # The conversation id is the portal's: derived from its HttpOnly cookie (anonymous here).
+    [cookie] = [c["value"] for c in page.context.cookies() if c["name"] == COOKIE]
+    sender = Conversations(portal_key(b"conversation")).sender(cookie, None)
     url = f"http://127.0.0.1:{real_stack.rasa_port}/conversations/{sender}/tracker?token={RASA_API_TOKEN}"
     with urllib.request.urlopen(url, timeout=5) as response:
         events = json.load(response)["events"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from portal.guard import COOKIE, MESSAGES, NO_REPLY
 from tests.browser.widget import Widget, feedback_rows
 
 pytestmark = pytest.mark.browser
@@ -136,3 +137,42 @@ def test_a_vote_is_stored_and_kept_across_reload(widget, page):
     page.reload()
     expect(widget.log.get_by_text("Merci pour votre avis.")).to_be_visible()
     expect(widget.log.get_by_role("button", name="Oui")).to_have_count(0)
+
+
+def conversation_cookie(page) -> str:
+    [value] = [c["value"] for c in page.context.cookies() if c["name"] == COOKIE]
+    return value
+
+
+def test_the_conversation_id_is_an_httponly_cookie_renewed_by_nouvelle_conversation(widget, page):
+    widget.open()
+    first = conversation_cookie(page)
+    assert COOKIE not in page.evaluate("document.cookie")  # out of reach of scripts
+    assert "sender" not in page.evaluate("sessionStorage.getItem('ent-assistant:v1')")
+    page.get_by_role("button", name="Nouvelle conversation").click()
+    expect(widget.log.locator(".msg-bot").first).to_be_visible()  # greeted again
+    assert conversation_cookie(page) != first
+
+
+def test_a_refused_message_is_explained_in_french(widget):
+    widget.open()
+    answer = widget.ask("bonjour\u202e à l'envers")
+    assert MESSAGES["bad_characters"] in answer
+    expect(widget.log.get_by_text("Message non envoyé")).to_be_visible()
+
+
+def test_an_empty_answer_becomes_a_polite_message(widget):
+    assert NO_REPLY in widget.open().ask("silence")
+
+
+def test_too_many_messages_get_the_polite_429(widget, page):
+    widget.open()
+    statuses = page.evaluate(
+        """async () => {
+          const send = () => fetch("/api/chat", {method: "POST", headers: {"Content-Type": "application/json"},
+                                                  body: JSON.stringify({message: "encore"})});
+          return (await Promise.all(Array.from({length: 25}, send))).map((r) => r.status);
+        }"""
+    )
+    assert 429 in statuses
+    assert MESSAGES["rate_limited"] in widget.ask("et maintenant ?")

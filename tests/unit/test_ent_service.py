@@ -11,7 +11,7 @@ from sqlalchemy import func, inspect, select
 from bot.ent import models as m
 from bot.ent.db import make_engine, make_session_factory, session_scope
 from bot.ent.seed import init_db, reset_db
-from bot.ent.service import BackendUnavailable, EntService, NotAllowed
+from bot.ent.service import AccountRefused, AlreadyRecorded, BackendUnavailable, EntService, NotAllowed
 from tests.live_fixtures import demo_service, who
 
 DIRECTOR = who("directeur.papillons", "directeur")
@@ -162,8 +162,9 @@ def test_foster_family_is_a_manual_account(ent):
         ("directeur.papillons", "directeur", "classes"),
         ("directeur.moulin", "directeur", "fin_aout"),
         ("directeur.jaures", "directeur", "bascule_faite"),
-        ("parent.tilleuls", "parent", "classes"),
-        ("invite.papillons", "autre", "classes"),
+        ("parent.papillons", "parent", "classes"),
+        ("famille.accueil.papillons", "parent", "classes"),
+        ("directeur.tilleuls", "directeur", "classes"),
     ],
 )
 def test_rollover_phase_follows_the_feeds(ent, login, role, phase):
@@ -295,6 +296,68 @@ def test_record_feedback_stores_a_row_without_contact_details():
     assert stored[1] == ("liberer_espace", None, "up")
     with pytest.raises(ValueError):
         service.record_feedback("x", "q", "maybe")
+
+
+def test_feedback_question_is_masked_at_write_time_with_the_report_masking():
+    service = demo_service()
+    question = "Bonjour, ma fille Emma Lambert ne voit pas sa classe, écrivez à sophie.lambert@exemple.fr ou au 06 12 34 56 78"
+    service.record_feedback("utter_faq/classe", question, "down")
+    (stored,) = rows(service, select(m.Feedback.question).order_by(m.Feedback.id.desc()).limit(1))[0]
+    for personal in ("Emma", "Lambert", "sophie", "06 12"):
+        assert personal not in stored, stored
+    assert "[nom]" in stored and "[e-mail]" in stored and "[téléphone]" in stored
+    assert stored.startswith("Bonjour") and "ne voit pas sa classe" in stored
+
+
+def test_a_ticket_is_stored_once_even_by_a_new_service_after_a_restart():
+    service = demo_service()
+    service.record_feedback("utter_faq/x", "question", "up", ticket_id="ticket-1")
+    restarted = EntService(service._factory)  # same database, nothing kept in memory
+    with pytest.raises(AlreadyRecorded):
+        restarted.record_feedback("utter_faq/x", "question", "down", ticket_id="ticket-1")
+    assert rows(service, select(func.count(m.Feedback.id)))[0][0] == 1
+    assert rows(service, select(func.count(m.FeedbackTicket.id)))[0][0] == 1
+
+
+# --- account state: blocked in bulk, never activated ------------------------------------
+@pytest.mark.parametrize(
+    "login,role",
+    [
+        ("parent.tilleuls", "parent"),  # the Tilleuls block parents' access in bulk
+        ("parent.lefebvre.tilleuls", "parent"),
+        ("invite.papillons", "autre"),  # manual account never activated
+        ("parent.nonactive.papillons", "parent"),  # account never activated
+    ],
+)
+def test_blocked_or_never_activated_accounts_get_no_live_answer(ent, login, role):
+    for question in (ent.rollover_status, ent.my_children, ent.list_classes):
+        with pytest.raises(AccountRefused) as error:
+            question(who(login, role))
+        assert isinstance(error.value, NotAllowed) and str(error.value) == ""
+
+
+def test_unblocking_the_parents_gives_answers_again():
+    service = demo_service()
+    parent = who("parent.tilleuls", "parent")
+    with pytest.raises(AccountRefused):
+        service.my_children(parent)
+    with session_scope(service._factory) as session:
+        for block in session.execute(
+            select(m.AccessBlock).where(m.AccessBlock.profile == m.PARENT)
+        ).scalars():
+            block.blocked = False
+    assert [c.first_name for c in service.my_children(parent)] == ["Jade"]
+
+
+def test_activating_the_manual_account_gives_answers_again():
+    service = demo_service()
+    guest = who("invite.papillons", "autre")
+    with pytest.raises(AccountRefused):
+        service.rollover_status(guest)
+    with session_scope(service._factory) as session:
+        account = session.execute(select(m.Account).where(m.Account.login == "invite.papillons")).scalar_one()
+        account.activated = True
+    assert [s.school_name for s in service.rollover_status(guest)] == ["École des Papillons"]
 
 
 # --- backend unavailable -------------------------------------------------------------

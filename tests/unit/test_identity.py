@@ -146,3 +146,38 @@ def test_token_without_configured_secret_is_invalid(monkeypatch, tmp_path):
     monkeypatch.delenv("ENT_JWT_SECRET", raising=False)
     token = mint_token("a", "parent", secret=SECRET)
     assert check_metadata({"ent_token": token}).problem == "invalid"
+
+
+# --- lifetime: 15 minutes at most, issued in the past ---------------------------------
+def _signed(iat: float, exp: float) -> str:
+    return jwt.encode({"sub": "directeur.papillons", "role": "directeur", "iat": iat, "exp": exp}, SECRET)
+
+
+@pytest.mark.parametrize(
+    "iat_offset, lifetime",
+    [
+        (0, 10 * 365 * 24 * 3600),  # the ten-year token of the issue
+        (0, 8 * 3600),  # the former default lifetime
+        (-60, 15 * 60 + 1),  # one second over the cap
+        (3600, 600),  # issued an hour in the future
+    ],
+)
+def test_tokens_living_longer_than_the_cap_or_issued_in_the_future_are_invalid(iat_offset, lifetime, caplog):
+    now = int(time.time())
+    token = _signed(now + iat_offset, now + iat_offset + lifetime)
+    with caplog.at_level(logging.WARNING):
+        check = check_metadata({"ent_token": token}, secret=SECRET)
+    assert check.identity is None and check.problem == "invalid"
+    assert token not in caplog.text
+
+
+def test_a_token_of_exactly_fifteen_minutes_with_a_little_clock_skew_is_valid():
+    now = int(time.time())
+    assert check_metadata({"ent_token": _signed(now + 10, now + 10 + 900)}, secret=SECRET).problem is None
+
+
+def test_tokens_are_minted_for_fifteen_minutes_at_most():
+    claims = jwt.decode(mint_token("a", "parent", secret=SECRET), SECRET, algorithms=["HS256"])
+    assert claims["exp"] - claims["iat"] == identity.MAX_TOKEN_TTL_SECONDS == 900
+    with pytest.raises(ValueError):
+        mint_token("a", "parent", ttl_seconds=8 * 3600, secret=SECRET)
