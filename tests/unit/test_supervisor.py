@@ -93,7 +93,7 @@ def test_output_goes_to_a_private_log_without_tokens(tmp_path: Path) -> None:
 
 def test_jobs_run_at_start_in_the_background(tmp_path: Path) -> None:
     seen: list[tuple[str, int]] = []
-    job = Job("count", [PY, "-c", "import time; time.sleep(0.3); print('12 conversations')"], 3600, seen.append)
+    job = Job("count", [PY, "-c", "import time; time.sleep(0.3); print('12 conversations')"], 3600)
     job.on_output = lambda out, code: seen.append((out.strip(), code))
     child = Child("idle", [PY, "-c", "import time; time.sleep(30)"])
     sup = make([child], [], tmp_path)
