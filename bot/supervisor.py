@@ -80,7 +80,7 @@ class Job:
     thread: threading.Thread | None = field(default=None, repr=False)
 
 
-def _healthy(url: str, timeout: float = 2.0) -> bool:
+def _healthy(url: str, timeout: float = 3.0) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as reply:
             return 200 <= reply.status < 300
