@@ -53,9 +53,10 @@ STORE_DOWN = (
     "mais il se peut que j'oublie ce que vous m'avez dit plus tôt."
 )
 
-# C0/C1 controls (but newline and tab) and the bidirectional embedding/override/isolate marks.
+# C0/C1 controls (but newline and tab), the bidirectional embedding/override/isolate marks
+# and lone surrogates (JSON allows "\ud800", which no database can store).
 _UNWANTED = re.compile(
-    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 _PAYLOAD = re.compile(r"^/([A-Za-z0-9_]+)(\{.*\})?$", re.DOTALL)
 

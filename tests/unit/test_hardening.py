@@ -99,6 +99,7 @@ def test_the_action_server_wants_the_shared_secret() -> None:
         ("\u2066isolé\u2069", "isolé"),
         ("e\u0301le\u0300ve", "élève"),
         ("ligne 1\nligne 2\tfin", "ligne 1\nligne 2 fin"),
+        ("a\ud800b", "ab"),
     ],
 )
 def test_control_and_bidi_characters_are_removed(raw: str, clean: str) -> None:
