@@ -49,9 +49,11 @@ class SharedSecretPlugin:
 
 
 def main() -> None:
+    """rasa_sdk's `main`, with the shared secret and the log filter installed."""
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-    from rasa_sdk.__main__ import main_from_args
-    from rasa_sdk.endpoint import create_argument_parser
+    from rasa_sdk import utils
+    from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
+    from rasa_sdk.endpoint import create_argument_parser, run
     from rasa_sdk.plugin import plugin_manager
 
     from bot.log_hygiene import install_logging_filter
@@ -59,11 +61,24 @@ def main() -> None:
     args = create_argument_parser().parse_args()
     plugin_manager().register(SharedSecretPlugin(actions_token()))
     logging.getLogger("matplotlib").setLevel(logging.WARN)
-    from rasa_sdk import utils
-
     utils.configure_colored_logging(args.loglevel)
-    install_logging_filter()
-    main_from_args(args)
+    utils.configure_file_logging(
+        logging.getLogger(APPLICATION_ROOT_LOGGER_NAME),
+        args.log_file,
+        args.loglevel,
+        args.logging_config_file,
+    )
+    utils.update_sanic_log_level()
+    install_logging_filter()  # after the handlers exist
+    run(
+        args.actions,
+        args.port,
+        args.cors,
+        args.ssl_certificate,
+        args.ssl_keyfile,
+        args.ssl_password,
+        args.auto_reload,
+    )
 
 
 if __name__ == "__main__":
