@@ -173,7 +173,7 @@ def install() -> None:
         """Log the failure without its details (they quote messages) and flag the turn."""
         logger.error(
             "Conversation store %s unavailable (%s): this turn is kept in memory only",
-            type(getattr(self, "tracker_store", None)).__name__,
+            type(getattr(self, "_tracker_store", None)).__name__,
             type(error).__name__,
         )
         turn = current_turn()
@@ -181,3 +181,4 @@ def install() -> None:
             turn.store_failed = True
 
     FailSafeTrackerStore.on_tracker_store_error = on_store_error  # type: ignore[method-assign]
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = on_store_error  # type: ignore[method-assign]
