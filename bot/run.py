@@ -163,7 +163,7 @@ def main() -> int:
     supervisor = build(port)
 
     def on_signal(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
+        supervisor.stop_event.set()  # the loops below see it and return; children stopped in `finally`
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)  # also when started in the background (SIGINT ignored)
@@ -174,13 +174,13 @@ def main() -> int:
             f" ; journaux dans {LOG_DIR.relative_to(ROOT)}/",
             flush=True,
         )
-        if not supervisor.wait_ready("rasa", timeout=300):
+        ready = supervisor.wait_ready("rasa", timeout=300)
+        if not ready and not supervisor.stop_event.is_set():
             print("Le serveur Rasa n'a pas démarré (voir var/log/rasa.log).", file=sys.stderr)
             return 1
-        print_help(port)
-        supervisor.run_forever()
-        return 0
-    except KeyboardInterrupt:
+        if ready:
+            print_help(port)
+            supervisor.run_forever()
         print("\n==> Arrêt de l'assistant.", flush=True)
         return 0
     finally:

@@ -279,9 +279,11 @@ class Supervisor:
 
     # --- running and stopping ------------------------------------------------------
     def run_forever(self, interval: float = 0.5) -> None:
-        """Supervise until stop_event is set."""
-        while not self.stop_event.wait(interval):
-            self.poll()
+        """Supervise until stop_event is set (a signal handler may set it)."""
+        while not self.stop_event.is_set():
+            time.sleep(interval)  # not Event.wait: a signal handler may run meanwhile
+            if not self.stop_event.is_set():
+                self.poll()
 
     def _kill(self, child: Child, sig: int) -> None:
         if child.process is not None and child.process.poll() is None:

@@ -118,3 +118,22 @@ def test_stop_ends_even_a_stopped_child(tmp_path: Path) -> None:
     os.killpg(child.process.pid, signal.SIGSTOP)
     sup.stop(timeout=5)
     assert child.process.poll() is not None
+
+
+def test_a_signal_ends_the_supervision_loop_cleanly(tmp_path: Path) -> None:
+    """`make run`'s Ctrl-C / SIGTERM: the handler sets stop_event, run_forever returns."""
+    import threading
+
+    child = Child("sleeper", [PY, "-c", "import time; time.sleep(60)"])
+    sup = make([child], [], tmp_path)
+    previous = signal.signal(signal.SIGUSR1, lambda *_: sup.stop_event.set())
+    try:
+        sup.start()
+        threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGUSR1)).start()
+        began = time.monotonic()
+        sup.run_forever(interval=0.05)
+        assert time.monotonic() - began < 10
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+        sup.stop(timeout=5)
+    assert child.process.poll() is not None
