@@ -373,6 +373,7 @@ def markdown(result: dict[str, Any]) -> str:
 # first baseline. The gate allows that much, about 5 of the 324 held-out questions.
 TOLERANCE = 0.015
 
+
 def check(intent_accuracy: float, baseline: dict[str, Any]) -> tuple[bool, str]:
     """Whether the held-out intent accuracy holds against the baseline, and why."""
     floor = float(baseline["intent_accuracy"]) - float(baseline.get("tolerance", 0.0))
