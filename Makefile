@@ -53,18 +53,19 @@ train: $(STAMP)
 	@$(PY) -m bot.training
 
 # --- local state: secrets and the mock ENT database -----------------------
+# umask 077: var/ and everything created in it (databases, secrets, logs) private to this user.
 state: $(STAMP)
-	@$(PY) -m bot.cli secrets
-	@$(PY) -m bot.cli db init
+	@umask 077 && $(PY) -m bot.cli secrets
+	@umask 077 && $(PY) -m bot.cli db init
 
 # --- run --------------------------------------------------------------------
 run: portal-deps train state
-	@$(PY) -m bot.run
+	@umask 077 && $(PY) -m bot.run
 
 shell: train state
-	@umask 077; SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions --port $${ACTIONS_PORT:-5055} >var/actions-shell.log 2>&1 & \
+	@umask 077; SANIC_HOST=127.0.0.1 $(PY) -m bot.action_server --actions actions --port $${ACTIONS_PORT:-5055} >var/actions-shell.log 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
-	  ACTIONS_PORT=$${ACTIONS_PORT:-5055} $(RASA) shell --model $(MODEL) --endpoints endpoints.yml
+	  ACTIONS_PORT=$${ACTIONS_PORT:-5055} $(PY) -m bot.rasa_quiet shell --model $(MODEL) --endpoints endpoints.yml
 
 # Only the token goes to stdout, so that TOKEN=$$(make -s token LOGIN=...) works.
 token: $(STAMP)

@@ -1,33 +1,29 @@
-"""Start the assistant on loopback: action server, Rasa server (and the demo portal).
+"""Start the assistant on loopback: action server, Rasa server and the demo portal, supervised.
 
-Stays in the foreground; Ctrl-C or SIGTERM stops every process it started.
+Stays in the foreground; Ctrl-C or SIGTERM stops every process it started. A process
+that stops is restarted (bot/supervisor.py); the rest keeps serving meanwhile (guide
+answers need no action server). Everything runs with umask 077: var/ is private and the
+files created there (databases, secrets, logs in var/log/) are readable by this user only.
 Ports: RASA_PORT (5005), ACTIONS_PORT (5055), PORTAL_PORT (8080).
 """
 
 from __future__ import annotations
 
-import contextlib
+import importlib.util
 import os
-import secrets
 import signal
-import subprocess
 import sys
-import time
-import urllib.request
 
-from bot.paths import MODEL, ROOT, VAR
+from bot.local_secrets import ACTIONS_TOKEN_ENV, API_TOKEN_FILE, actions_token, api_token
+from bot.paths import MODEL, ROOT, VAR, portal_python, private_dir
+from bot.supervisor import Child, Job, Supervisor
 
 HOST = "127.0.0.1"
-API_TOKEN_FILE = VAR / "rasa-api-token"
+LOG_DIR = VAR / "log"
+RETENTION_MODULE = "bot.retention"
+DAY = 24 * 3600
 
-
-def api_token() -> str:
-    """The Rasa HTTP API token, generated locally on first run (never committed)."""
-    VAR.mkdir(exist_ok=True)
-    if not API_TOKEN_FILE.exists():
-        API_TOKEN_FILE.write_text(secrets.token_urlsafe(32) + "\n")
-        API_TOKEN_FILE.chmod(0o600)
-    return API_TOKEN_FILE.read_text().strip()
+__all__ = ["API_TOKEN_FILE", "api_token", "commands", "environment", "main", "ports"]
 
 
 def ports() -> dict[str, int]:
@@ -51,16 +47,27 @@ def environment(port: dict[str, int]) -> dict[str, str]:
         ACTIONS_PORT=str(port["actions"]),
         PYTHONPATH=str(ROOT),
     )
+    env[ACTIONS_TOKEN_ENV] = actions_token()  # environment, not command line: not shown by `ps`
     return env
 
 
 def commands(port: dict[str, int]) -> dict[str, list[str]]:
-    """The processes to start, by name."""
-    rasa = [sys.executable, "-m", "bot.rasa_quiet"]  # `rasa`, minus the start-up deprecation noise
+    """The processes to start, by name (no secret on any command line)."""
+    python = sys.executable
     return {
-        "actions": [*rasa, "run", "actions", "--actions", "actions", "--port", str(port["actions"])],
+        "actions": [
+            python,
+            "-m",
+            "bot.action_server",
+            "--actions",
+            "actions",
+            "--port",
+            str(port["actions"]),
+        ],
         "rasa": [
-            *rasa,
+            python,
+            "-m",
+            "bot.rasa_quiet",  # `rasa`, with bounded waits, clean logs, the token read from a file
             "run",
             "--model",
             str(MODEL),
@@ -69,8 +76,8 @@ def commands(port: dict[str, int]) -> dict[str, list[str]]:
             "--port",
             str(port["rasa"]),
             "--enable-api",
-            "--auth-token",
-            api_token(),
+            "--auth-token-file",
+            str(API_TOKEN_FILE),
             "--endpoints",
             "endpoints.yml",
             "--credentials",
@@ -82,7 +89,7 @@ def commands(port: dict[str, int]) -> dict[str, list[str]]:
         ],
         # The demo portal page and its chat widget (development mode: demo identity switcher).
         "portal": [
-            sys.executable,
+            portal_python(),  # .venv-portal: a current aiohttp (docs/security.md)
             "-m",
             "portal.server",
             "--port",
@@ -94,67 +101,84 @@ def commands(port: dict[str, int]) -> dict[str, list[str]]:
     }
 
 
-def wait_for(url: str, processes: dict[str, subprocess.Popen], timeout: float = 240) -> bool:
-    """Wait until `url` answers, or a process dies, or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(p.poll() is not None for p in processes.values()):
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except OSError:
-            time.sleep(1)
-    return False
+def health_urls(port: dict[str, int]) -> dict[str, str]:
+    """Where each child says it is up."""
+    return {
+        "actions": f"http://{HOST}:{port['actions']}/health",
+        "rasa": f"http://{HOST}:{port['rasa']}/",
+        "portal": f"http://{HOST}:{port['portal']}/",
+    }
 
 
-def stop(processes: dict[str, subprocess.Popen]) -> None:
-    """Stop every child process group, politely then firmly."""
-    for process in processes.values():
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 10
-    for process in processes.values():
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+def retention_job(env: dict[str, str], say) -> list[Job]:
+    """The daily purge of old conversations, when bot.retention exists."""
+    if importlib.util.find_spec(RETENTION_MODULE) is None:
+        return []
+
+    def report(output: str, code: int) -> None:
+        lines = [line for line in output.splitlines() if line.strip()]
+        last = lines[-1] if lines else "aucune sortie"
+        say(f"Purge des conversations{'' if code == 0 else f' en échec (code {code})'} : {last}")
+
+    return [Job("purge", [sys.executable, "-m", RETENTION_MODULE], DAY, on_output=report, env=env)]
+
+
+def tighten_var() -> None:
+    """var/ private (700) and the files already in it readable by this user only (600)."""
+    private_dir(VAR)
+    for path in VAR.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            path.chmod(0o600)
+        elif path.is_dir() and not path.is_symlink():
+            path.chmod(0o700)
+
+
+def build(port: dict[str, int], say=None) -> Supervisor:
+    """The supervisor of `make run`'s processes."""
+    env = environment(port)
+    urls = health_urls(port)
+    children = [
+        Child(name, command, env=env, cwd=ROOT, health_url=urls[name])
+        for name, command in commands(port).items()
+    ]
+    supervisor = Supervisor(children, log_dir=LOG_DIR, say=say)
+    supervisor.jobs = retention_job(env, supervisor.say)
+    return supervisor
 
 
 def main() -> int:
+    os.umask(0o077)
     if not MODEL.exists():
         print("Aucun modèle : lancez `make run`, qui l'entraîne.", file=sys.stderr)
         return 1
+    tighten_var()
+    api_token()  # created before the children start (mode 600)
     port = ports()
-    env = environment(port)
-    processes: dict[str, subprocess.Popen] = {}
+    supervisor = build(port)
 
     def on_signal(signum: int, _frame: object) -> None:
-        raise KeyboardInterrupt
+        supervisor.stop_event.set()  # the loops below see it and return; children stopped in `finally`
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)  # also when started in the background (SIGINT ignored)
     try:
-        for name, command in commands(port).items():
-            processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        supervisor.start()
         print(
             f"==> Démarrage (30 à 60 s) : actions sur {HOST}:{port['actions']}, Rasa sur {HOST}:{port['rasa']}"
+            f" ; journaux dans {LOG_DIR.relative_to(ROOT)}/",
+            flush=True,
         )
-        if not wait_for(f"http://{HOST}:{port['rasa']}/", processes):
-            print("Le serveur Rasa n'a pas démarré (voir les messages ci-dessus).", file=sys.stderr)
+        ready = supervisor.wait_ready("rasa", timeout=300)
+        if not ready and not supervisor.stop_event.is_set():
+            print("Le serveur Rasa n'a pas démarré (voir var/log/rasa.log).", file=sys.stderr)
             return 1
-        print_help(port)
-        while all(p.poll() is None for p in processes.values()):
-            time.sleep(0.5)
-        dead = [name for name, p in processes.items() if p.poll() is not None]
-        print(f"Processus arrêté : {', '.join(dead)}. Arrêt de l'assistant.", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\n==> Arrêt de l'assistant.")
+        if ready:
+            print_help(port)
+            supervisor.run_forever()
+        print("\n==> Arrêt de l'assistant.", flush=True)
         return 0
     finally:
-        stop(processes)
+        supervisor.stop()
 
 
 def print_help(port: dict[str, int]) -> None:
@@ -166,7 +190,7 @@ def print_help(port: dict[str, int]) -> None:
         f"    Terminal : make shell\n"
         f'    REST     : curl -s {url} -d \'{{"sender":"moi","message":"comment activer mon compte educonnect ?"}}\'\n'
         f'    Connecté : ajoutez "metadata": {{"ent_token": "$(make -s token LOGIN=directeur.papillons)"}}\n'
-        "    Ctrl-C pour arrêter.\n",
+        "    Un processus qui s'arrête est redémarré ; Ctrl-C pour tout arrêter.\n",
         flush=True,
     )
 

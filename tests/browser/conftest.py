@@ -138,6 +138,7 @@ def real_stack(ent_env: dict[str, str], tmp_path_factory, request: pytest.Fixtur
     endpoints = tmp_path_factory.mktemp("rasa") / "endpoints.yml"
     config = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     config["action_endpoint"]["url"] = action_server
+    config["action_endpoint"].pop("headers", None)  # the test action server has no shared secret
     config["tracker_store"]["db"] = str(endpoints.parent / "conversations.db")
     endpoints.write_text(yaml.safe_dump(config))
     stack = Stack(env, free_port())

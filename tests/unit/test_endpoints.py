@@ -10,12 +10,21 @@ from bot.paths import ROOT
 
 def test_action_server_url_follows_actions_port(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACTIONS_PORT", "5123")
+    monkeypatch.setenv("ACTIONS_TOKEN", "shared-secret")
     endpoints = read_endpoints_from_path(ROOT / "endpoints.yml")
     assert endpoints.action.url == "http://127.0.0.1:5123/webhook"
 
 
+def test_rasa_sends_the_action_servers_shared_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTIONS_PORT", "5055")
+    monkeypatch.setenv("ACTIONS_TOKEN", "shared-secret")
+    endpoints = read_endpoints_from_path(ROOT / "endpoints.yml")
+    assert endpoints.action.headers == {"X-Actions-Token": "shared-secret"}
+
+
 def test_tracker_store_keeps_history_without_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ACTIONS_PORT", "5055")
+    monkeypatch.setenv("ACTIONS_TOKEN", "shared-secret")
     store = read_endpoints_from_path(ROOT / "endpoints.yml").tracker_store
     assert store.type == "bot.tracker_store.ScrubbingSQLTrackerStore"
     assert store.kwargs["db"] == "var/conversations.db"
@@ -28,6 +37,7 @@ def test_tracker_store_loads_long_sessions_in_part(monkeypatch: pytest.MonkeyPat
     from bot.tracker_store import ScrubbingSQLTrackerStore
 
     monkeypatch.setenv("ACTIONS_PORT", "5055")
+    monkeypatch.setenv("ACTIONS_TOKEN", "shared-secret")
     config = read_endpoints_from_path(ROOT / "endpoints.yml").tracker_store
     config.kwargs["db"] = str(tmp_path / "conversations.db")
     store = TrackerStore.create(config, Domain.empty())

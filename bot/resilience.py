@@ -1,0 +1,184 @@
+"""Rasa-side resilience, installed by the launcher (bot/rasa_quiet.py) before Rasa starts.
+
+- **Bounded waits.** Rasa 3.6 waits up to 300 s for a custom action and keeps the
+  conversation locked meanwhile. Every call to the action server here gets at most what
+  is left of a per-turn budget (ACTIONS_TIMEOUT_SECONDS, 4 s by default), and a circuit
+  breaker skips the action server for a few seconds after a failure, so that a hung
+  server costs one wait, not one per action or per message.
+- **A polite message instead of silence.** When the call fails, Rasa would drop the
+  action's events and say nothing: the failed action says the polite "je n'arrive pas à
+  consulter l'ENT" (live questions) or "pouvez-vous reformuler" (fallbacks) instead, and
+  is recorded as having run, so the conversation goes on. Custom slot-mapping actions
+  (run on every message) fail silently, as Rasa already does.
+- **A failing conversation store is noticed.** Rasa wraps every tracker store in
+  FailSafeTrackerStore, which silently falls back to memory; the failure is logged here
+  (type only, never the SQL parameters) and flagged on the current turn, so that the
+  channel (bot/channels.py) tells the person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+ACTIONS_TIMEOUT_ENV = "ACTIONS_TIMEOUT_SECONDS"
+DEFAULT_ACTIONS_TIMEOUT = 4.0
+BREAKER_SECONDS = 10.0  # after a failure, the action server is skipped this long
+
+# Texts said when the action server fails (same wording as the actions themselves).
+UNAVAILABLE = (
+    "Je n'arrive pas à consulter l'ENT pour le moment. Réessayez dans quelques instants ; en "
+    "attendant, je peux répondre à vos questions générales sur la rentrée et sur EduConnect."
+)
+REPHRASE = "Je n'ai pas bien compris. Pouvez-vous reformuler votre question ?"
+GENERIC = (
+    "Je n'arrive pas à vous répondre pour le moment. Réessayez dans quelques instants ; en "
+    "attendant, je peux répondre à vos questions générales sur la rentrée et sur EduConnect."
+)
+FALLBACK_BY_ACTION = {"action_did_you_mean": REPHRASE, "action_default_fallback": REPHRASE}
+LIVE_PREFIXES = ("action_live_", "validate_live_")
+
+
+def actions_timeout() -> float:
+    """The longest a turn may wait for the action server, in seconds."""
+    try:
+        return max(0.1, float(os.environ.get(ACTIONS_TIMEOUT_ENV, DEFAULT_ACTIONS_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_ACTIONS_TIMEOUT
+
+
+@dataclass
+class Turn:
+    """What one message's processing has spent and met (set by the channel)."""
+
+    deadline: float
+    store_failed: bool = False
+    actions_failed: list[str] = field(default_factory=list)
+
+
+_turn: contextvars.ContextVar[Turn | None] = contextvars.ContextVar("assistant_turn", default=None)
+
+
+def start_turn() -> Turn:
+    """Begin a turn in the current context (its action budget starts now)."""
+    turn = Turn(deadline=time.monotonic() + actions_timeout())
+    _turn.set(turn)
+    return turn
+
+
+def current_turn() -> Turn | None:
+    """The turn being processed in this context, if a channel started one."""
+    return _turn.get()
+
+
+class Breaker:
+    """Skip the action server for a while after it failed (one shared state per process)."""
+
+    def __init__(self, seconds: float = BREAKER_SECONDS) -> None:
+        self.seconds = seconds
+        self.open_until = 0.0
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def failed(self) -> None:
+        self.open_until = time.monotonic() + self.seconds
+
+    def succeeded(self) -> None:
+        self.open_until = 0.0
+
+
+breaker = Breaker()
+
+
+class ActionServerSkipped(Exception):
+    """The breaker is open or the turn's budget is spent: the call is not even tried."""
+
+
+def time_left() -> float:
+    """Seconds this call may wait for the action server."""
+    turn = current_turn()
+    limit = actions_timeout()
+    if turn is not None:
+        limit = min(limit, turn.deadline - time.monotonic())
+    return limit
+
+
+def _slot_mapping_actions(domain: Any) -> set[str]:
+    """Custom actions used as slot mappings: they run on every message and must stay silent."""
+    names = set()
+    for slot in getattr(domain, "slots", []) or []:
+        for mapping in getattr(slot, "mappings", []) or []:
+            if isinstance(mapping, dict) and mapping.get("action"):
+                names.add(mapping["action"])
+    return names
+
+
+def fallback_text(action_name: str, domain: Any) -> str | None:
+    """What the person is told when `action_name` could not run (None: nothing)."""
+    if action_name in _slot_mapping_actions(domain):
+        return None
+    if action_name.startswith(LIVE_PREFIXES):
+        return UNAVAILABLE
+    return FALLBACK_BY_ACTION.get(action_name, GENERIC)
+
+
+def install() -> None:
+    """Bound and soften Rasa's calls to the action server; notice tracker store failures."""
+    from rasa.core.actions import action as rasa_action
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    if getattr(rasa_action.RemoteAction.run, "_bounded", False):
+        return
+    original_run = rasa_action.RemoteAction.run
+
+    async def bounded_run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
+        """RemoteAction.run with a time limit, a breaker and a polite message on failure."""
+        from rasa.shared.core.events import BotUttered
+
+        try:
+            budget = time_left()
+            if breaker.is_open() or budget <= 0.05:
+                raise ActionServerSkipped()
+            events = await asyncio.wait_for(original_run(self, output_channel, nlg, tracker, domain), budget)
+        except rasa_action.ActionExecutionRejection:
+            breaker.succeeded()  # the server answered (a form rejected the input)
+            raise
+        except Exception as error:  # noqa: BLE001 - any failure: polite message, conversation goes on
+            kind = "skipped" if isinstance(error, ActionServerSkipped) else type(error).__name__
+            if not isinstance(error, ActionServerSkipped):
+                breaker.failed()
+            logger.warning("Action server unavailable for %s (%s): fallback message", self.name(), kind)
+            turn = current_turn()
+            if turn is not None:
+                turn.actions_failed.append(self.name())
+            text = fallback_text(self.name(), domain)
+            if text is None:
+                return []
+            return [BotUttered(text, metadata={"action_unavailable": self.name()})]
+        breaker.succeeded()
+        return events
+
+    bounded_run._bounded = True  # type: ignore[attr-defined]
+    rasa_action.RemoteAction.run = bounded_run  # type: ignore[method-assign]
+
+    def on_store_error(self: Any, error: Exception) -> None:
+        """Log the failure without its details (they quote messages) and flag the turn."""
+        logger.error(
+            "Conversation store %s unavailable (%s): this turn is kept in memory only",
+            type(getattr(self, "_tracker_store", None)).__name__,
+            type(error).__name__,
+        )
+        turn = current_turn()
+        if turn is not None:
+            turn.store_failed = True
+
+    FailSafeTrackerStore.on_tracker_store_error = on_store_error  # type: ignore[method-assign]
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = on_store_error  # type: ignore[method-assign]

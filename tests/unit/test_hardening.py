@@ -1,0 +1,196 @@
+"""Launchers and hygiene without a model: logs, secrets, input checks, bounded action calls."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import local_secrets, resilience
+from bot.action_server import SharedSecretPlugin
+from bot.channels import clean_text, valid_payload
+from bot.log_hygiene import MASK, ScrubFilter, scrub_line, structlog_redactor
+from bot.rasa_quiet import expand_auth_token_file
+from bot.run import commands, ports
+
+TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkaXJlY3RldXIifQ.aGVsbG8td29ybGQtc2lnbmF0dXJl"
+
+
+# --- logs ---------------------------------------------------------------------------
+def test_structlog_fields_with_words_or_ids_are_blanked() -> None:
+    event = structlog_redactor(
+        None,
+        "error",
+        {"event": "rest.message.received.failure", "text": "je suis Mme Dupont", "sender_id": "abc", "n": 3},
+    )
+    assert event == {"event": "rest.message.received.failure", "text": MASK, "sender_id": MASK, "n": 3}
+
+
+def test_tokens_and_sql_parameters_are_masked_in_standard_records() -> None:
+    error = (
+        "(sqlite3.OperationalError) no such table: events\n[SQL: INSERT INTO events VALUES (?, ?)]\n"
+        "[parameters: ('sender-42', 'je suis Mme Dupont')]\n(Background on this error at: https://sqlalche.me)"
+    )
+    record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed: %s with %s", (error, TOKEN), None)
+    ScrubFilter().filter(record)
+    message = record.getMessage()
+    assert "Dupont" not in message and "sender-42" not in message and TOKEN[:20] not in message
+    assert "no such table: events" in message
+
+
+def test_a_raw_line_loses_tokens_and_api_tokens_in_urls() -> None:
+    line = scrub_line(f'GET /conversations/x/tracker?token=s3cret&a=1 {{"ent_token": "{TOKEN}"}}')
+    assert "s3cret" not in line and TOKEN[:20] not in line and "a=1" in line
+
+
+# --- secrets and command lines -----------------------------------------------------------
+def test_secrets_are_created_private(tmp_path: Path) -> None:
+    path = tmp_path / "var" / "secret"
+    first = local_secrets.read_or_create(path)
+    assert len(first) >= 32 and local_secrets.read_or_create(path) == first
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_no_secret_on_any_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ACTIONS_TOKEN", "the-actions-secret")
+    api = local_secrets.api_token()
+    for command in commands(ports()).values():
+        assert api not in command and "the-actions-secret" not in command
+        assert "--auth-token" not in command
+
+
+def test_the_launcher_reads_the_api_token_from_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "token"
+    path.write_text("tok-123\n")
+    assert expand_auth_token_file(["run", "--auth-token-file", str(path), "--port", "1"]) == [
+        "run",
+        "--auth-token",
+        "tok-123",
+        "--port",
+        "1",
+    ]
+    assert expand_auth_token_file([f"--auth-token-file={path}"]) == ["--auth-token", "tok-123"]
+
+
+def test_the_action_server_wants_the_shared_secret() -> None:
+    plugin = SharedSecretPlugin("s3cret")
+    assert plugin.allowed("/health", None)
+    assert plugin.allowed("/webhook", "s3cret")
+    assert not plugin.allowed("/webhook", None)
+    assert not plugin.allowed("/webhook", "s3cre")
+    assert not plugin.allowed("/actions", "wrong")
+    with pytest.raises(ValueError):
+        SharedSecretPlugin("")
+
+
+# --- REST input ---------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("  bonjour  ", "bonjour"),
+        ("bon\u202ejour\u202c", "bonjour"),
+        ("\x00\x1b[31mrouge\x7f", "[31mrouge"),
+        ("\u2066isolé\u2069", "isolé"),
+        ("e\u0301le\u0300ve", "élève"),
+        ("ligne 1\nligne 2\tfin", "ligne 1\nligne 2 fin"),
+        ("a\ud800b", "ab"),
+    ],
+)
+def test_control_and_bidi_characters_are_removed(raw: str, clean: str) -> None:
+    assert clean_text(raw) == clean
+
+
+@pytest.mark.parametrize(
+    ("payload", "allowed"),
+    [
+        ('/inform_role{"role":"parent"}', True),
+        ("/greet", True),
+        ("/faq", False),  # retrieval intent: Rasa's retrieval action raises KeyError
+        ("/unknown_intent", False),
+        ('/greet{"bad json', False),
+        ('/greet{"a": {"b": 1}}', False),
+        ("/greet[1]", False),
+        ("/", False),
+    ],
+)
+def test_only_known_simple_intent_payloads_pass(payload: str, allowed: bool) -> None:
+    assert valid_payload(payload, {"greet", "inform_role", "faq"}, {"faq"}) is allowed
+
+
+# --- bounded calls to the action server ----------------------------------------------------
+class _Domain:
+    slots: list = []
+
+
+def test_fallback_texts_by_kind_of_action() -> None:
+    class Slot:
+        mappings = [{"type": "custom", "action": "action_identify"}]
+
+    domain = _Domain()
+    domain.slots = [Slot()]
+    assert resilience.fallback_text("action_identify", domain) is None
+    assert resilience.fallback_text("action_live_gar_group", domain) == resilience.UNAVAILABLE
+    assert resilience.fallback_text("validate_live_class_form", domain) == resilience.UNAVAILABLE
+    assert resilience.fallback_text("action_did_you_mean", domain) == resilience.REPHRASE
+    assert "pour le moment" in resilience.fallback_text("action_set_role", domain)
+
+
+def test_the_polite_text_is_the_actions_own() -> None:
+    from actions import live_texts
+
+    assert resilience.UNAVAILABLE == live_texts.UNAVAILABLE
+
+
+def test_a_hung_action_server_costs_one_bounded_wait_then_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RemoteAction.run, bounded: the first call times out, the next ones are skipped at once."""
+    import time
+
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.events import BotUttered
+
+    monkeypatch.setenv(resilience.ACTIONS_TIMEOUT_ENV, "0.3")
+    monkeypatch.setattr(resilience, "breaker", resilience.Breaker(seconds=5))
+    calls: list[str] = []
+
+    async def hang(self, *args):  # noqa: ANN001
+        calls.append(self.name())
+        await asyncio.sleep(30)
+
+    monkeypatch.setattr(RemoteAction, "run", hang)
+    resilience.install()
+
+    class Tracker:
+        sender_id = "s"
+
+    async def scenario() -> tuple[list, list, float]:
+        started = time.monotonic()
+        first = await RemoteAction("action_live_gar_group", None).run(None, None, Tracker(), _Domain())
+        second = await RemoteAction("action_live_cleanup", None).run(None, None, Tracker(), _Domain())
+        return first, second, time.monotonic() - started
+
+    first, second, seconds = asyncio.run(scenario())
+    assert calls == ["action_live_gar_group"], "the breaker skips the second call"
+    assert isinstance(first[0], BotUttered) and first[0].text == resilience.UNAVAILABLE
+    assert second[0].text == resilience.UNAVAILABLE
+    assert seconds < 5
+
+
+def test_the_launcher_module_runs(tmp_path: Path) -> None:
+    """`python -m bot.rasa_quiet --version` goes through the launcher without error."""
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.rasa_quiet", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, ACTIONS_TOKEN="x"),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Rasa Version" in done.stdout
