@@ -53,7 +53,7 @@ class Service:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def signal(self, signum: int) -> None:
+    def send(self, signum: int) -> None:
         """Send a signal to the process group (nothing if it is gone)."""
         if self.alive():
             with contextlib.suppress(ProcessLookupError):
@@ -64,11 +64,11 @@ class Service:
         self.held = True
         if not self.alive():
             return
-        self.signal(signum)
+        self.send(signum)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            self.signal(signal.SIGKILL)
+            self.send(signal.SIGKILL)
             self.process.wait(timeout=10)
         with contextlib.suppress(FileNotFoundError):
             self.pidfile.unlink()
