@@ -17,6 +17,9 @@ from bot.paths import ROOT, VAR
 HOST = "127.0.0.1"
 CLUSTER_DIR = VAR / "cluster"
 TRACKER_STORE_TYPE = "bot.tracker_store.ScrubbingSQLTrackerStore"
+# Rasa's RedisLockStore races between replicas (RasaHQ/rasa#11256): ENT_CLUSTER_LOCK_STORE=redis
+# brings the stock one back, to measure the race.
+LOCK_STORE_TYPE = "bot.cluster.lock_store.AtomicRedisLockStore"
 PG_USER = "ent"
 RASA_DB, ENT_DB = "rasa", "ent"
 LOCK_KEY_PREFIX = "ent"
@@ -123,7 +126,7 @@ def endpoints(layout: Layout, index: int, base: Path = ROOT / "endpoints.yml") -
         "password": layout.secrets["postgres"],
     }
     data["lock_store"] = {
-        "type": "redis",
+        "type": os.environ.get("ENT_CLUSTER_LOCK_STORE", LOCK_STORE_TYPE),
         "url": HOST,
         "port": layout.ports.redis,
         "db": 0,
@@ -165,8 +168,10 @@ defaults
     timeout server 120s
     timeout http-request 15s
     timeout tunnel 1h
-    # A replica that refuses the connection: try again on another one (the request never reached it).
+    # A replica that refuses the connection or closes it without a word (killed): try another one.
+    # (A replica killed after saving a turn but before answering would see that message twice.)
     retries 3
+    retry-on conn-failure empty-response
     option redispatch 1
     default-server inter {inter_ms}ms fastinter 500ms downinter 1s fall {fall} rise 2
 

@@ -23,7 +23,7 @@ import redis
 
 from bot import run
 from bot.cluster import haproxy
-from bot.cluster.client import Traffic, get_json, say, stored_events, stored_seqs
+from bot.cluster.client import LIVE_QUESTION, Traffic, get_json, say, stored_events, stored_seqs
 from bot.cluster.config import LOCK_KEY_PREFIX, Layout, Ports
 from bot.cluster.launcher import Cluster, missing_packages
 from bot.cluster.rollout import rollout
@@ -166,9 +166,12 @@ def test_replica_killed_mid_conversation(cluster: Cluster) -> None:
     killed_at = time.monotonic()
     watcher = threading.Thread(target=lambda: down.update(s=haproxy.wait_status(layout, victim, "DOWN", 15)))
     watcher.start()
-    os.kill(service.pid, signal.SIGKILL)
-    answer = say(url, sender, ce1, DIRECTOR, seq=1)
-    watcher.join(timeout=20)
+    with Traffic(url, clients=3, token=DIRECTOR["ent_token"]) as traffic:
+        time.sleep(2)
+        os.kill(service.pid, signal.SIGKILL)
+        answer = say(url, sender, ce1, DIRECTOR, seq=1)
+        watcher.join(timeout=20)
+        time.sleep(2)
     tracker = get_json(f"{url}/conversations/{sender}/tracker?token={token()}")
     seqs = stored_seqs(layout, sender)
     deadline = time.monotonic() + 300
@@ -189,6 +192,7 @@ def test_replica_killed_mid_conversation(cluster: Cluster) -> None:
         marked_down_seconds=None if down.get("s") is None else round(down["s"], 2),
         back_up_seconds=round(time.monotonic() - killed_at, 1) if back else None,
         request_failed=not answer.polite,
+        other_conversations_meanwhile=summary(traffic.turns),
     )
     assert answer.replica and answer.replica != victim
     assert continued, answer.reply_text
@@ -196,6 +200,7 @@ def test_replica_killed_mid_conversation(cluster: Cluster) -> None:
     assert seqs == [0, 1]
     assert down.get("s") is not None and down["s"] <= 3
     assert back, "the supervisor did not bring the replica back"
+    assert all(t.polite for t in traffic.turns), "a request failed while the replica died"
 
 
 def phases(turns: list, start: float, end: float) -> dict[str, list]:
@@ -207,12 +212,18 @@ def phases(turns: list, start: float, end: float) -> dict[str, list]:
     return out
 
 
-def summary(turns: list) -> dict[str, int]:
+def summary(turns: list) -> dict[str, Any]:
+    """Counts, and the first answer a person got to a guide question and to a live one."""
+    seen = {}
+    for turn in turns:
+        kind = "live" if turn.text == LIVE_QUESTION else "faq"
+        seen.setdefault(kind, turn.reply_text[:200] if turn.status == 200 else f"HTTP {turn.status}")
     return {
         "sent": len(turns),
         "polite": sum(t.polite for t in turns),
         "empty_200": sum(t.status == 200 and not t.reply_text for t in turns),
         "http_errors": sum(t.status != 200 for t in turns),
+        "first_answers": seen,
     }
 
 

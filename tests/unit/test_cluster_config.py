@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cluster.config import TRACKER_STORE_TYPE, Layout, Ports, endpoints, haproxy_config, redis_config
+from bot.cluster.config import (
+    LOCK_STORE_TYPE,
+    TRACKER_STORE_TYPE,
+    Layout,
+    Ports,
+    endpoints,
+    haproxy_config,
+    redis_config,
+)
 
 
 @pytest.fixture
@@ -38,7 +46,9 @@ def test_endpoints_keep_the_project_keys_and_point_each_replica_at_its_own_actio
     store = first["tracker_store"]
     assert store["type"] == TRACKER_STORE_TYPE and store["dialect"] == "postgresql"
     assert store["port"] == layout.ports.postgres and store["password"] == layout.secrets["postgres"]
-    assert first["lock_store"]["type"] == "redis" and first["lock_store"]["port"] == layout.ports.redis
+    assert (
+        first["lock_store"]["type"] == LOCK_STORE_TYPE and first["lock_store"]["port"] == layout.ports.redis
+    )
 
 
 def test_the_project_endpoints_file_gives_the_scrubbing_store(layout: Layout) -> None:
