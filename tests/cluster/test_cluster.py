@@ -163,11 +163,11 @@ def test_replica_killed_mid_conversation(cluster: Cluster) -> None:
     service = cluster.services[f"rasa-{victim}"]
     restarts = service.restarts
     down: dict[str, float | None] = {}
-    killed_at = time.monotonic()
     watcher = threading.Thread(target=lambda: down.update(s=haproxy.wait_status(layout, victim, "DOWN", 15)))
-    watcher.start()
     with Traffic(url, clients=3, token=DIRECTOR["ent_token"]) as traffic:
         time.sleep(2)
+        watcher.start()
+        killed_at = time.monotonic()
         os.kill(service.pid, signal.SIGKILL)
         answer = say(url, sender, ce1, DIRECTOR, seq=1)
         watcher.join(timeout=20)
