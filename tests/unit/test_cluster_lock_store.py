@@ -83,3 +83,21 @@ async def test_two_turns_of_one_conversation_never_overlap_and_leave_no_lock(red
     await asyncio.gather(*(turn(replicas[i % 2], f"t{i}") for i in range(6)))
     assert overlaps == 0
     assert replicas[0].red.exists(replicas[0].key_prefix + "turns") == 0
+
+
+async def test_without_redis_a_turn_takes_the_replica_own_lock_and_turns_stay_in_order() -> None:
+    unreachable = AtomicRedisLockStore(host="127.0.0.1", port=free_port(), socket_timeout=0.5)
+    inside: list[str] = []
+    overlaps = 0
+
+    async def turn(name: str) -> None:
+        nonlocal overlaps
+        async with unreachable.lock("outage", wait_time_in_seconds=0.02):
+            overlaps += bool(inside)
+            inside.append(name)
+            await asyncio.sleep(0.05)
+            inside.remove(name)
+
+    await asyncio.gather(*(turn(f"t{i}") for i in range(3)))
+    assert overlaps == 0
+    assert unreachable.fallback.get_lock("outage") is None  # released
