@@ -36,12 +36,12 @@ QUICK = {"level_messages": 120, "level_seconds": 15}
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU seconds of a process and its descendants (0 if gone)."""
+def cpu_seconds(pid: int | None, tree: bool = True) -> float:
+    """User + system CPU seconds of a process and (tree) its descendants (0 if gone)."""
     if pid is None:
         return 0.0
     total = 0
-    for member in process_tree(pid):
+    for member in process_tree(pid) if tree else [pid]:
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])
@@ -71,7 +71,7 @@ def groups(cluster: Cluster) -> dict[str, list[int | None]]:
 
 def cpu_snapshot(cluster: Cluster) -> dict[str, float]:
     snapshot = {part: sum(cpu_seconds(pid) for pid in pids) for part, pids in groups(cluster).items()}
-    snapshot["load_client"] = cpu_seconds(os.getpid())
+    snapshot["load_client"] = cpu_seconds(os.getpid(), tree=False)  # its children are the cluster
     snapshot["machine"] = machine_busy_seconds()
     return snapshot
 

@@ -25,6 +25,7 @@ RASA_DB, ENT_DB = "rasa", "ent"
 LOCK_KEY_PREFIX = "ent"
 # Per replica: SQLAlchemy's defaults (50 + 100 overflow) would exceed PostgreSQL's max_connections.
 SQL_POOL_SIZE, SQL_MAX_OVERFLOW, PG_MAX_CONNECTIONS = 10, 10, 100
+MAXCONN_PER_REPLICA = 16  # requests haproxy sends to one replica at once; the rest wait in its queue
 
 
 @dataclass
@@ -173,7 +174,12 @@ defaults
     retries 3
     retry-on conn-failure empty-response
     option redispatch 1
-    default-server inter {inter_ms}ms fastinter 500ms downinter 1s fall {fall} rise 2
+    # A dead replica refuses the health check at once: down after `fall` checks. A busy one may
+    # answer late: `timeout check` keeps it in. `maxconn` queues the excess in haproxy rather
+    # than in Rasa's single event loop, which keeps the replica's health check answered.
+    timeout check 5s
+    timeout queue 60s
+    default-server inter {inter_ms}ms fastinter 500ms downinter 1s fall {fall} rise 2 maxconn {MAXCONN_PER_REPLICA}
 
 frontend assistant
     bind {HOST}:{layout.ports.public}
