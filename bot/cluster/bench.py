@@ -100,6 +100,8 @@ def run_level(cluster: Cluster, load: Load, level: int, limits: dict[str, int], 
     ours = sum(v for k, v in used.items() if k != "machine")
     used["others_on_machine"] = round(max(0.0, used["machine"] - ours), 2)
     result["cpu_cores_used"] = used
+    # throughput_per_s counts every request; a failed one is not an answer
+    result["answered_per_s"] = round((result["messages"] - result["errors"]) / seconds, 1)
     return result
 
 
@@ -117,9 +119,12 @@ def plot(result: dict[str, Any], path: Path) -> Path:
         label = (
             "1 réplique" if target == "one_replica" else f"cluster ({result['replicas']} répliques, haproxy)"
         )
-        left.plot(xs, [levels[k]["throughput_per_s"] for k in levels], style, label=label)
+        left.plot(xs, [levels[k]["answered_per_s"] for k in levels], style, label=label)
+        for x, k in zip(xs, levels, strict=True):
+            if levels[k]["errors"]:
+                left.annotate(f"{levels[k]['errors']} erreurs", (x, levels[k]["answered_per_s"]), fontsize=8)
         right.plot(xs, [levels[k]["p95_ms"] for k in levels], style, label=label)
-    left.set(xlabel="conversations simultanées", ylabel="messages / s", title="Débit")
+    left.set(xlabel="conversations simultanées", ylabel="réponses / s", title="Débit (réponses non vides)")
     right.set(xlabel="conversations simultanées", ylabel="ms", title="Latence p95")
     for axis in (left, right):
         axis.set_xticks(LEVELS)
@@ -192,8 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         k: round(one[k]["p95_ms"] / many[k]["p95_ms"], 2) if many[k]["p95_ms"] else None for k in one
     }
     result["throughput_ratio_cluster_over_one_replica"] = {
-        k: round(many[k]["throughput_per_s"] / one[k]["throughput_per_s"], 2)
-        if one[k]["throughput_per_s"]
+        k: round(many[k]["answered_per_s"] / one[k]["answered_per_s"], 2)
+        if one[k]["answered_per_s"]
         else None
         for k in one
     }
@@ -204,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     for target in ("one_replica", "cluster"):
         for level, figures in result["targets"][target]["levels"].items():
             print(
-                f"{target:12} {level:>3} conv.: {figures['throughput_per_s']} msg/s, p50 {figures['p50_ms']} ms, "
+                f"{target:12} {level:>3} conv.: {figures['answered_per_s']} answers/s, p50 {figures['p50_ms']} ms, "
                 f"p95 {figures['p95_ms']} ms, p99 {figures['p99_ms']} ms, errors {figures['errors']}, "
                 f"CPU {figures['cpu_cores_used']}"
             )
