@@ -6,7 +6,8 @@ conversations of 5 turns, one message in 5 a live question with a signed token. 
 at replica r1 alone (the other one idle), then at haproxy; 8, 32 and 64 concurrent
 conversations, each level bounded in messages and seconds. For each level: throughput,
 p50/p95/p99, errors, and the CPU time each part used (where the ceiling is).
-Writes results/cluster-bench.json and results/cluster-bench.png. Never fails on a figure.
+Writes results/cluster-bench.json and results/cluster-bench.png (logs: var/cluster-bench-logs/).
+Never fails on a figure.
 Usage: python -m bot.cluster.bench [--quick] [--replicas 2]
 """
 
@@ -28,7 +29,7 @@ from bot.cluster.launcher import Cluster
 from bot.identity import mint_token
 from bot.measure.bench import LIVE_EVERY, LIVE_LOGIN, LIVE_ROLE, TURNS_PER_CONVERSATION, Load
 from bot.measure.common import free_port, now, process_tree, progress, rss_mb, write_json
-from bot.paths import RESULTS
+from bot.paths import RESULTS, VAR
 
 LEVELS = (8, 32, 64)
 FULL = {"level_messages": 800, "level_seconds": 45}
@@ -189,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             result["memory_after_load"] = memory(cluster)
     finally:
         cluster.stop()
+        shutil.copytree(layout.logs, VAR / "cluster-bench-logs", dirs_exist_ok=True)  # for a look afterwards
         shutil.rmtree(root, ignore_errors=True)
     result["load_average_after"] = list(os.getloadavg())
     one = result["targets"]["one_replica"]["levels"]
