@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import sys
 import time
 
@@ -26,6 +27,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def port_taken(port: int) -> bool:
+    """True if something already listens on 127.0.0.1:port (a `make run`, another cluster)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if not MODEL.exists():
@@ -33,6 +45,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if missing := missing_packages():
         print(f"Paquets manquants : {', '.join(missing)} (make cluster-packages).", file=sys.stderr)
+        return 1
+    taken = [p for p in (args.port, None if args.no_portal else args.portal_port) if p and port_taken(p)]
+    if taken:
+        print(f"Port(s) déjà utilisé(s) : {taken} (un `make run` tourne-t-il ?).", file=sys.stderr)
         return 1
     layout = Layout(
         CLUSTER_DIR, Ports.allocate(args.port, args.replicas, None if args.no_portal else args.portal_port)
