@@ -61,3 +61,21 @@ def wait_status(layout: Layout, server: str, prefix: str, timeout: float) -> flo
 
 def socket_path(layout: Layout) -> Path:
     return layout.root / "haproxy.sock"
+
+
+def main() -> int:
+    """`python -m bot.cluster.haproxy`: each replica's state in a running `make cluster`."""
+    import json
+
+    from bot.cluster.config import CLUSTER_DIR, Ports
+
+    layout = Layout(CLUSTER_DIR, Ports(**json.loads((CLUSTER_DIR / "ports.json").read_text())))
+    for name, row in states(layout).items():
+        print(
+            f"{name}: {row.get('status')}, {row.get('scur')} requête(s) en cours, {row.get('stot')} au total"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

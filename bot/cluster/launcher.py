@@ -190,7 +190,7 @@ def print_help(layout: Layout) -> None:
         f"\n==> Le cluster est prêt : {len(layout.names)} répliques Rasa derrière haproxy.\n"
         f"    Portail  : {portal}\n"
         f'    REST     : curl -s {url} -d \'{{"sender":"moi","message":"comment activer mon compte educonnect ?"}}\'\n'
-        f"    État     : echo 'show stat' | socat - {layout.root / 'haproxy.sock'} (ou var/cluster/ports.json)\n"
+        f"    État     : python -m bot.cluster.haproxy (ports : {layout.root / 'ports.json'})\n"
         f"    Journaux : {layout.logs}/   pids : {layout.root}/*.pid\n"
         "    Ctrl-C pour tout arrêter.\n",
         flush=True,
