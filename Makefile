@@ -16,7 +16,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export ACTIONS_PORT ?= 5055
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help setup portal-deps train run shell test lint validate pytest stories token db-reset purge bench eval eval-check report clean
+.PHONY: help setup portal-deps train run shell test lint validate pytest stories token db-reset purge bench eval eval-check report clean \
+	cluster cluster-packages test-cluster bench-cluster
 
 help:
 	@echo "make run    set up (first time), train if data changed, start the assistant on 127.0.0.1"
@@ -24,6 +25,7 @@ help:
 	@echo "make shell  chat in the terminal     make token LOGIN=directeur.papillons"
 	@echo "make eval | bench | report           measurements, written to results/"
 	@echo "make purge  delete conversations inactive for 90 days (CONVERSATION_RETENTION_DAYS)"
+	@echo "make cluster | test-cluster | bench-cluster   the assistant as 2 replicas behind haproxy (docs/deploy.md)"
 
 # --- set-up: a Python 3.10 venv with the pinned stack ----------------------
 $(STAMP): requirements.txt constraints.txt
@@ -79,6 +81,23 @@ db-reset: $(STAMP)
 # Delete conversations inactive for CONVERSATION_RETENTION_DAYS (90); ARGS="--days 30 --dry-run"
 purge: $(STAMP)
 	@$(PY) -m bot.retention $(ARGS)
+
+# --- cluster (docs/deploy.md): replicas behind haproxy, Redis locks, PostgreSQL -------
+# Redis, PostgreSQL and haproxy come from Debian's packages, installed when missing.
+cluster-packages:
+	@bash scripts/apt-ensure.sh redis-server:redis-server haproxy:haproxy postgres:postgresql
+
+cluster: portal-deps train state cluster-packages
+	@$(PY) -m bot.cluster
+
+# Faults on a temporary cluster on free ports (5 to 10 min); figures in results/cluster.json.
+test-cluster: train cluster-packages
+	@echo "==> cluster: faults (results/cluster.json)"
+	@ENT_TEST_CLUSTER=1 $(PY) -m pytest tests/cluster -p no:cacheprovider
+
+# One replica vs the cluster under load; results/cluster-bench.json and .png. ARGS=--quick
+bench-cluster: train cluster-packages
+	@$(PY) -m bot.cluster.bench $(ARGS)
 
 # --- tests ------------------------------------------------------------------
 validate: $(STAMP)

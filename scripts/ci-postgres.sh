@@ -2,9 +2,7 @@
 # Start a local PostgreSQL (Debian's package) for the backend's PostgreSQL test.
 # Prints the URL to use as ENT_TEST_POSTGRES_URL; loopback only.
 set -euo pipefail
-if ! command -v pg_ctlcluster >/dev/null 2>&1; then
-  apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2
-fi
+bash "$(dirname "$0")/apt-ensure.sh" pg_ctlcluster:postgresql
 version=$(ls /usr/lib/postgresql | sort -V | tail -1)
 if ! pg_lsclusters -h | grep -q "^$version main"; then
   pg_createcluster "$version" main >&2

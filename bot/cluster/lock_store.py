@@ -1,0 +1,107 @@
+"""Rasa's Redis lock store with atomic ticket updates (RasaHQ/rasa#11256).
+
+Rasa 3.6's `RedisLockStore` changes a conversation's lock with a GET then a SET: two replicas
+receiving a message of the same conversation at the same instant can both be issued ticket 1,
+both handle their turn at once, and one turn is lost from the history (measured by
+`make test-cluster`: 3 trials in 6). Here each read-modify-write of the lock is a Redis
+transaction (WATCH / MULTI / EXEC, retried on conflict), so tickets are unique and served in order.
+When Redis cannot be reached, a turn takes this replica's own in-memory lock instead of failing
+(Rasa would answer nothing): haproxy keeps a conversation on one replica, so that lock still
+serialises it; the cross-replica guarantee comes back with Redis.
+Endpoints: `lock_store: {type: bot.cluster.lock_store.AtomicRedisLockStore, url: ..., port: ...}`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncGenerator, Callable
+from typing import Any, TypeVar
+
+import redis
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+UNREACHABLE = (redis.ConnectionError, redis.TimeoutError)
+MAX_ATTEMPTS = 100  # conflicting transactions on one conversation before giving up
+
+
+class AtomicRedisLockStore(RedisLockStore):
+    """RedisLockStore whose ticket changes are Redis transactions."""
+
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
+        if endpoint_config is not None:
+            kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
+        super().__init__(**kwargs)
+        self.fallback = InMemoryLockStore()  # this replica's own locks, while Redis is away
+
+    def _transact(self, conversation_id: str, change: Callable[[TicketLock], T], create: bool) -> T | None:
+        """Apply `change` to the stored lock atomically; delete the lock once it holds no ticket."""
+        key = self.key_prefix + conversation_id
+        with self.red.pipeline() as pipe:
+            for _ in range(MAX_ATTEMPTS):
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    if raw is None and not create:
+                        pipe.unwatch()
+                        return None
+                    lock = TicketLock.from_dict(json.loads(raw)) if raw else TicketLock(conversation_id)
+                    result = change(lock)
+                    pipe.multi()
+                    if lock.tickets:
+                        pipe.set(key, lock.dumps())
+                    else:
+                        pipe.delete(key)
+                    pipe.execute()
+                    return result
+                except redis.WatchError:
+                    continue
+        raise LockError(f"Too much contention on the lock of a conversation ({MAX_ATTEMPTS} attempts).")
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        """A new ticket, unique even when several replicas ask at once."""
+        try:
+            return self._transact(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
+        except LockError:
+            raise
+        except Exception as error:  # noqa: BLE001 - Rasa expects a LockError
+            raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+
+    def update_lock(self, conversation_id: str) -> None:
+        """Drop expired tickets (atomically)."""
+        self._transact(conversation_id, lambda lock: lock.remove_expired_tickets(), create=False)
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        """Remove this ticket (atomically); the lock goes once it is empty."""
+        self._transact(conversation_id, lambda lock: lock.remove_ticket_for(ticket_number), create=False)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Finish serving; an empty lock is deleted in the same transaction."""
+        self.finish_serving(conversation_id, ticket_number)
+
+    @contextlib.asynccontextmanager
+    async def lock(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME, wait_time_in_seconds: float = 1
+    ) -> AsyncGenerator[TicketLock, None]:
+        """The conversation's Redis lock; this replica's own lock while Redis is unreachable."""
+        try:
+            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+        except LockError as error:
+            if not isinstance(error.__cause__, UNREACHABLE):
+                raise
+            logger.warning("Redis lock store unreachable: this replica's own lock serves the turn.")
+            async with self.fallback.lock(conversation_id, lock_lifetime, wait_time_in_seconds) as lock:
+                yield lock
+            return
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            try:
+                self.cleanup(conversation_id, ticket)
+            except UNREACHABLE:  # the ticket expires after lock_lifetime; the answer still goes out
+                logger.warning("Redis lock store unreachable: a ticket is left to expire.")
