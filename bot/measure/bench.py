@@ -532,9 +532,8 @@ def markdown(result: dict[str, Any]) -> str:
         f"Sequential latency: {s['faq_turns']} FAQ turns (held-out questions) and {s['live_turns']} live turns "
         f'("{LIVE_QUESTION}", token of {LIVE_LOGIN}), conversations of {TURNS_PER_CONVERSATION} turns. '
         f"Under load one message in {LIVE_EVERY} is a live turn; each level stops after {s['level_messages']} "
-        f"messages or {s['level_seconds']} s. An error is a failed request, a non-200 status or an empty answer. "(
-            "" if s.get("serve_only") else f"Epochs × {s['epochs_scale']:g} for both pipelines."
-        ),
+        f"messages or {s['level_seconds']} s. An error is a failed request, a non-200 status or an empty answer. "
+        + ("" if s.get("serve_only") else f"Epochs × {s['epochs_scale']:g} for both pipelines."),
     ]
     lines += [
         f"CPU per question: {s['cpu_messages']} guide questions, one at a time, CPU time of each server "

@@ -385,3 +385,21 @@ def test_the_model_that_wrote_the_baseline_passes_its_gate() -> None:
     assert ok, message
     ok, _ = check(0.9290, {"intent_accuracy": 0.9321, "tolerance": 0.0})
     assert not ok
+
+
+def test_bench_report_of_a_serve_only_run_shows_the_previous_figures() -> None:
+    figures = {"faq_p50_ms": 42.3, "turn_growth_ratio": 1.3, "throughput_8_per_s": 19.9}
+    limits = dict(bench.FULL)
+    result = {
+        "mode": "full",
+        "generated_at": "2026-11-29T04:00:00+00:00",
+        "figures": {"ours": figures},
+        "ratios": {},
+        "goals": bench.goals({"figures": {"ours": figures}, "ratios": {}}),
+        "previous": {"faq_p50_ms": 67.1, "_what": "before"},
+        "settings": {**limits, "epochs_scale": 0.3, "serve_only": True, "cpus": 2, "notes": []},
+    }
+    text = bench.markdown(result)
+    assert "| FAQ turn latency p50 | 42.3 ms | 67.1 ms | – | – |" in text
+    assert "Epochs ×" not in text and "(before)" in text
+    assert "❌ at least 40 messages/s" in text and "✅ turn 200" in text
