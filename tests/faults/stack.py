@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -12,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.identity import mint_token
-from bot.paths import MODEL, ROOT
+from bot.paths import ROOT
+from bot.run import commands
 from bot.supervisor import Child, Supervisor
 from tests.conftest import TEST_SECRET, free_port
 
@@ -48,14 +48,14 @@ class Stack:
         self.api_token_file.write_text("test-api-token\n")
         self.api_token_file.chmod(0o600)
         endpoints = workdir / "endpoints.yml"
-        # Plain SQL tracker store: the fault tests do not depend on bot/tracker_store.py.
+        # The project's tracker store, as `make run` uses it, on a temporary file.
         endpoints.write_text(
             "action_endpoint:\n"
             f"  url: http://{HOST}:${{ACTIONS_PORT}}/webhook\n"
             "  headers:\n"
             "    X-Actions-Token: ${ACTIONS_TOKEN}\n"
             "tracker_store:\n"
-            "  type: SQL\n"
+            "  type: bot.tracker_store.ScrubbingSQLTrackerStore\n"
             "  dialect: sqlite\n"
             f"  db: {self.conversations}\n"
         )
@@ -70,21 +70,12 @@ class Stack:
             RASA_TELEMETRY_ENABLED="false",
             TF_CPP_MIN_LOG_LEVEL="2",
         )
-        python = sys.executable
-        rasa = [
-            python, "-m", "bot.rasa_quiet", "run", "--model", str(MODEL), "--interface", HOST,
-            "--port", str(self.rasa_port), "--enable-api", "--auth-token-file", str(self.api_token_file),
-            "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
-        ]  # fmt: skip
-        actions = [
-            python,
-            "-m",
-            "bot.action_server",
-            "--actions",
-            "actions",
-            "--port",
-            str(self.actions_port),
-        ]
+        # The commands of `make run` (bot/run.py), on this stack's ports, token file and endpoints.
+        command = commands({"rasa": self.rasa_port, "actions": self.actions_port, "portal": free_port()})
+        rasa = with_options(
+            command["rasa"], {"--auth-token-file": self.api_token_file, "--endpoints": endpoints}
+        )
+        actions = command["actions"]
         self.supervisor = Supervisor(
             [
                 Child("actions", actions, env=self.env, cwd=ROOT, health_url=self.url_actions("/health")),
@@ -163,3 +154,11 @@ class Stack:
         if metadata is not None:
             body["metadata"] = metadata
         return self.post(body)
+
+
+def with_options(command: list[str], values: dict[str, Path]) -> list[str]:
+    """`command` with the value after each given option replaced."""
+    out = list(command)
+    for option, value in values.items():
+        out[out.index(option) + 1] = str(value)
+    return out
