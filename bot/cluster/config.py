@@ -26,6 +26,10 @@ LOCK_KEY_PREFIX = "ent"
 # Per replica: SQLAlchemy's defaults (50 + 100 overflow) would exceed PostgreSQL's max_connections.
 SQL_POOL_SIZE, SQL_MAX_OVERFLOW, PG_MAX_CONNECTIONS = 10, 10, 100
 MAXCONN_PER_REPLICA = 16  # requests haproxy sends to one replica at once; the rest wait in its queue
+# A replica killed while handling a turn leaves that conversation's ticket in Redis: the next turn
+# waits until it expires. Rasa's 60 s default outlasts a client's patience; a turn is bounded well
+# below this (the action call's budget is 4 s), so two turns of one conversation never overlap.
+LOCK_LIFETIME_SECONDS = 15
 
 
 @dataclass

@@ -20,6 +20,7 @@ from bot.cluster import haproxy, postgres
 from bot.cluster.config import (
     ENT_DB,
     HOST,
+    LOCK_LIFETIME_SECONDS,
     SQL_MAX_OVERFLOW,
     SQL_POOL_SIZE,
     Layout,
@@ -80,6 +81,7 @@ class Cluster:
             ENT_DATABASE_URL=self.layout.database_url(ENT_DB),
             SQL_POOL_SIZE=str(SQL_POOL_SIZE),
             SQL_MAX_OVERFLOW=str(SQL_MAX_OVERFLOW),
+            TICKET_LOCK_LIFETIME=str(LOCK_LIFETIME_SECONDS),
         )
         env.update(self.extra_env)
         return env

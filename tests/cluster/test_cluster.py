@@ -7,6 +7,7 @@ Skipped unless ENT_TEST_CLUSTER=1 (set by `make test-cluster`): it takes 5 to 10
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -24,8 +25,9 @@ import redis
 from bot import run
 from bot.cluster import haproxy
 from bot.cluster.client import LIVE_QUESTION, Traffic, get_json, say, stored_events, stored_seqs
-from bot.cluster.config import LOCK_KEY_PREFIX, Layout, Ports
+from bot.cluster.config import HOST, LOCK_KEY_PREFIX, LOCK_LIFETIME_SECONDS, Layout, Ports
 from bot.cluster.launcher import Cluster, missing_packages
+from bot.cluster.lock_store import AtomicRedisLockStore
 from bot.cluster.rollout import rollout
 from bot.identity import mint_token
 from bot.measure.common import now, write_json
@@ -200,7 +202,53 @@ def test_replica_killed_mid_conversation(cluster: Cluster) -> None:
     assert seqs == [0, 1]
     assert down.get("s") is not None and down["s"] <= 3
     assert back, "the supervisor did not bring the replica back"
-    assert all(t.polite for t in traffic.turns), "a request failed while the replica died"
+    failed = [(t.text, t.status, round(t.seconds, 1)) for t in traffic.turns if not t.polite]
+    assert not failed, f"requests failed while the replica died: {failed}"
+
+
+def test_a_dead_replicas_lock_holds_its_conversation_at_most_the_lock_lifetime(cluster: Cluster) -> None:
+    """A replica killed mid-turn leaves its ticket in Redis: the next turn waits for it, briefly."""
+    layout = cluster.layout
+    url = layout.public_url
+    client = redis.Redis(host=HOST, port=layout.ports.redis, password=layout.secrets["redis"])
+    sender = f"held-{uuid.uuid4().hex[:8]}"
+    replica = say(url, sender, "bonjour", seq=0).replica
+    actions = cluster.services[f"actions-{replica}"]
+    key = f"{LOCK_KEY_PREFIX}:lock:{sender}"
+    raw = None
+    os.kill(actions.pid, signal.SIGSTOP)  # the live question's turn now lasts the action budget
+    try:
+        slow = threading.Thread(target=say, args=(url, sender, LIVE_QUESTION, DIRECTOR), kwargs={"seq": 1})
+        slow.start()
+        deadline = time.monotonic() + 3
+        while raw is None and time.monotonic() < deadline:
+            raw = client.get(key)
+            time.sleep(0.05)
+        issued_at = time.time()
+        slow.join(timeout=30)
+    finally:
+        os.kill(actions.pid, signal.SIGCONT)
+    assert raw is not None, "the replica took no lock in Redis"
+    expiry = max(json.loads(ticket)["expires"] for ticket in json.loads(raw)["tickets"])
+    replica_lifetime = expiry - issued_at
+
+    stale = f"dead-{uuid.uuid4().hex[:8]}"
+    store = AtomicRedisLockStore(
+        host=HOST, port=layout.ports.redis, password=layout.secrets["redis"], key_prefix=LOCK_KEY_PREFIX
+    )
+    store.issue_ticket(stale, LOCK_LIFETIME_SECONDS)  # the turn of a replica that died: never released
+    turn = say(url, stale, "comment activer mon compte educonnect ?", seq=0)
+    record(
+        "lock_of_a_dead_replica",
+        turn.polite and replica_lifetime <= LOCK_LIFETIME_SECONDS + 1,
+        lock_lifetime_seconds=LOCK_LIFETIME_SECONDS,
+        replica_ticket_lifetime_seconds=round(replica_lifetime, 1),
+        next_turn_waited_seconds=round(turn.seconds, 1),
+    )
+    assert LOCK_LIFETIME_SECONDS - 2 <= replica_lifetime <= LOCK_LIFETIME_SECONDS + 1
+    assert turn.polite and "FranceConnect" in turn.reply_text
+    assert LOCK_LIFETIME_SECONDS - 2 <= turn.seconds <= LOCK_LIFETIME_SECONDS + 10
+    assert not client.exists(f"{LOCK_KEY_PREFIX}:lock:{stale}"), "the served lock was left in Redis"
 
 
 def phases(turns: list, start: float, end: float) -> dict[str, list]:
