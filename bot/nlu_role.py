@@ -106,4 +106,4 @@ def secure_regex_messages(self, messages: list[Message], domain: Domain | None =
 
 # Applied once, when Rasa loads a model whose pipeline names this module.
 if RegexMessageHandler.process is _UNPACK:
-    RegexMessageHandler.process = secure_regex_messages  # type: ignore[method-assign]
+    RegexMessageHandler.process = secure_regex_messages

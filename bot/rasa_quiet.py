@@ -20,6 +20,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import sanic  # noqa: F401  (imported first so that its warning filter can be overridden)
 
@@ -53,11 +54,11 @@ def hide_version() -> None:
         return
     create_app = server.create_app
 
-    def create_app_without_version(*args, **kwargs):
+    def create_app_without_version(*args: Any, **kwargs: Any) -> Any:
         app = create_app(*args, **kwargs)
 
         @app.middleware("request")
-        async def no_version(request):  # noqa: ANN001 - Sanic's signature
+        async def no_version(request: sanic.Request) -> sanic.HTTPResponse | None:
             if request.path == "/version":
                 return sanic.response.json({"error": "not found"}, status=404)
             if request.path == "/" and request.method == "GET":
@@ -78,7 +79,7 @@ def quiet_logs() -> None:
 
     configure = rasa_main.configure_structlog
 
-    def configure_then_scrub(*args, **kwargs):
+    def configure_then_scrub(*args: Any, **kwargs: Any) -> None:
         configure(*args, **kwargs)
         install_structlog()
         install_logging_filter()

@@ -167,7 +167,7 @@ def install() -> None:
         return events
 
     bounded_run._bounded = True  # type: ignore[attr-defined]
-    rasa_action.RemoteAction.run = bounded_run  # type: ignore[method-assign]
+    rasa_action.RemoteAction.run = bounded_run
 
     def on_store_error(self: Any, error: Exception) -> None:
         """Log the failure without its details (they quote messages) and flag the turn."""
@@ -180,5 +180,5 @@ def install() -> None:
         if turn is not None:
             turn.store_failed = True
 
-    FailSafeTrackerStore.on_tracker_store_error = on_store_error  # type: ignore[method-assign]
-    FailSafeTrackerStore.on_tracker_store_retrieve_error = on_store_error  # type: ignore[method-assign]
+    FailSafeTrackerStore.on_tracker_store_error = on_store_error
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = on_store_error

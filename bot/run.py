@@ -13,6 +13,7 @@ import importlib.util
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 from bot.local_secrets import ACTIONS_TOKEN_ENV, API_TOKEN_FILE, actions_token, api_token
 from bot.paths import MODEL, ROOT, VAR, portal_python, private_dir
@@ -110,7 +111,7 @@ def health_urls(port: dict[str, int]) -> dict[str, str]:
     }
 
 
-def retention_job(env: dict[str, str], say) -> list[Job]:
+def retention_job(env: dict[str, str], say: Callable[[str], None]) -> list[Job]:
     """The daily purge of old conversations, when bot.retention exists."""
     if importlib.util.find_spec(RETENTION_MODULE) is None:
         return []
@@ -133,7 +134,7 @@ def tighten_var() -> None:
             path.chmod(0o700)
 
 
-def build(port: dict[str, int], say=None) -> Supervisor:
+def build(port: dict[str, int], say: Callable[[str], None] | None = None) -> Supervisor:
     """The supervisor of `make run`'s processes."""
     env = environment(port)
     urls = health_urls(port)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 COOKIE = "ent_conversation"
 COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]{32,64}")
@@ -111,7 +112,7 @@ def check_message(body: dict) -> str:
 
 # --- origin and content type of state-changing requests ---------------------------
 @web.middleware
-async def same_origin(request: web.Request, handler):
+async def same_origin(request: web.Request, handler: Handler) -> web.StreamResponse:
     """POST must be JSON from the portal's own page: Origin (when sent) names this host."""
     if request.method == "POST":
         origin = request.headers.get("Origin")

@@ -55,21 +55,22 @@ class Service:
 
     def send(self, signum: int) -> None:
         """Send a signal to the process group (nothing if it is gone)."""
-        if self.alive():
+        if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signum)
 
     def stop(self, signum: int = signal.SIGTERM, timeout: float = 15) -> None:
         """Stop it (signum, then SIGKILL after `timeout` s) and leave it down."""
         self.held = True
-        if not self.alive():
+        process = self.process
+        if process is None or process.poll() is not None:
             return
         self.send(signum)
         try:
-            self.process.wait(timeout=timeout)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.send(signal.SIGKILL)
-            self.process.wait(timeout=10)
+            process.wait(timeout=10)
         with contextlib.suppress(FileNotFoundError):
             self.pidfile.unlink()
 

@@ -491,8 +491,8 @@ class EntService:
                 classes = self._classes_of_pupil(session, child.id)
                 this_year = [c for c in classes if c[0] == year]
                 before = [c for c in classes if c[0] < year]
-                school_id = (this_year or classes or [(None, None, None)])[-1][2]
-                school = session.get(m.School, school_id) if school_id else None
+                latest = this_year or classes
+                school = session.get(m.School, latest[-1][2]) if latest else None
                 children.append(
                     r.ChildInfo(
                         first_name=child.first_name,
@@ -500,7 +500,7 @@ class EntService:
                         class_label=this_year[-1][1] if this_year else None,
                         last_year_class=before[-1][1] if before else None,
                         attached_to_account=bool(attached),
-                        families_fed=bool(school) and self._families_fed(session, school, year),
+                        families_fed=school is not None and self._families_fed(session, school, year),
                     )
                 )
             return children
@@ -780,6 +780,6 @@ def _as_int(value: object) -> int | None:
         return None
 
 
-def _count(session: Session, column, value: int) -> int:
+def _count(session: Session, column: Any, value: int) -> int:
     """How many rows have column == value."""
     return session.execute(select(func.count()).where(column == value)).scalar_one()

@@ -262,7 +262,7 @@ class Load:
             replies = None
         latency = (time.perf_counter() - begin) * 1000
         ok = bool(replies)  # an error or an empty answer
-        if ok:
+        if replies:
             self.samples.setdefault("live" if live else "faq", (replies[0].get("text") or "")[:160])
         return latency, ok
 

@@ -100,8 +100,10 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int | None) -> float:
     """Resident memory of a process and its descendants, in MB (0 if gone)."""
+    if pid is None:
+        return 0.0
     total_kb = 0
     for member in process_tree(pid):
         try:

@@ -495,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
         run.run_heldout()
         if not args.no_cv:
             run.run_cross_validation()
+        conversations: dict[str, Any]
         conversations = {"stories": None, "passed": None, "pass_rate": None, "failed": [], "error": "skipped"}
         if not args.no_conversations:
             conversations = run.run_conversations()

@@ -298,12 +298,12 @@ def build(
         "",
     ]
     groups = group_similar([t.text for t in missed])
-    outcome_of = {}
+    outcome_of: dict[str, Counter[str]] = {}
     for t in missed:
         outcome_of.setdefault(t.text, Counter())[t.outcome] += 1
     rows = []
     for rank, group in enumerate(groups[:30], start=1):
-        outcomes = sum((outcome_of[text] for text in set(group)), Counter())
+        outcomes: Counter[str] = sum((outcome_of[text] for text in set(group)), Counter())
         examples = list(dict.fromkeys(masker(text) for text in group))
         rows.append(
             [
