@@ -59,8 +59,10 @@ class ActionSetRole(Action):
 
 
 class ActionDidYouMean(Action):
-    """Low confidence: "Vouliez-vous dire ..." with the best candidates; if the previous
-    turn already failed to understand, the director and the ERUN instead."""
+    """Low confidence: "Vouliez-vous dire ..." with the best candidates.
+
+    If the previous turn already failed to understand, the director and the ERUN instead.
+    """
 
     def name(self) -> str:
         return "action_did_you_mean"

@@ -313,7 +313,7 @@ class ValidateLiveParentForm(Action):
             if asked and short_answer:
                 queries.insert(0, text)
             found, query = [], ""
-            for query in queries:  # noqa: B007 - the query that matched is kept
+            for query in queries:  # the query that matched is kept
                 found = await call_backend(service().find_parents, check.identity, query)
                 if found:
                     break

@@ -40,6 +40,8 @@ class SharedSecretPlugin:
 
     @hookimpl
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
+        """Refuse every request that does not carry the shared secret."""
+
         @app.middleware("request")
         async def check_secret(request: Request) -> HTTPResponse | None:
             if not self.allowed(request.path, request.headers.get(ACTIONS_TOKEN_HEADER)):

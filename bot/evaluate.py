@@ -73,6 +73,7 @@ class Scores:
 
 
 def split_gold(intent: str) -> tuple[str, str | None]:
+    """Split a gold label 'faq/key' into its intent and its answer key."""
     base, _, key = intent.partition("/")
     return base, key or None
 
@@ -169,10 +170,12 @@ async def predict_all(model: Path, examples: dict[str, list[str]]) -> list[Predi
 
 
 def evaluate(model: Path = MODEL, examples: dict[str, list[str]] | None = None) -> Scores:
+    """Score the model on the held-out examples."""
     return score(asyncio.run(predict_all(model, examples or heldout_examples())))
 
 
 def main() -> int:
+    """Print the held-out scores and write them as JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--json", type=Path, default=ROOT / "results" / "heldout.json")

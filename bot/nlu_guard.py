@@ -56,6 +56,7 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
+        """The retrieval intent guarded and the threshold below which it falls back."""
         return {"retrieval_intent": "faq", "threshold": 0.5}
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -70,9 +71,11 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> AnswerConfidenceGuard:
+        """Build the component from its config (Rasa's graph API)."""
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """Send unanswerable or unsure guide answers to the fallback."""
         for message in messages:
             intent = message.get("intent") or {}
             if unanswerable(message.get("text")):

@@ -80,9 +80,11 @@ class RoleFromToken(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RoleFromToken:
+        """Build the component from its config (Rasa's graph API)."""
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """Add the speaker's role, read from the message's metadata."""
         for message in messages:
             apply_identity(message, message.get("metadata"))
         return messages

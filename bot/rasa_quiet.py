@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import sanic  # noqa: F401  (imported first so that its warning filter can be overridden)
+import sanic  # (imported first so that its warning filter can be overridden)
 
 from bot.local_secrets import ACTIONS_TOKEN_ENV, actions_token
 
@@ -89,6 +89,7 @@ def quiet_logs() -> None:
 
 
 def main() -> None:
+    """Run Rasa's command line with the hardening and the log hygiene installed."""
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
     warnings.filterwarnings("ignore", module=r"matplotlib\.")  # pyparsing API renames

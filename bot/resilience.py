@@ -86,12 +86,15 @@ class Breaker:
         self.open_until = 0.0
 
     def is_open(self) -> bool:
+        """Whether calls are refused for now."""
         return time.monotonic() < self.open_until
 
     def failed(self) -> None:
+        """Refuse calls for the next `seconds`."""
         self.open_until = time.monotonic() + self.seconds
 
     def succeeded(self) -> None:
+        """Allow calls again."""
         self.open_until = 0.0
 
 

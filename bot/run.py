@@ -148,6 +148,7 @@ def build(port: dict[str, int], say: Callable[[str], None] | None = None) -> Sup
 
 
 def main() -> int:
+    """Start the assistant (`make run`) and supervise it until interrupted."""
     os.umask(0o077)
     if not MODEL.exists():
         print("Aucun modèle : lancez `make run`, qui l'entraîne.", file=sys.stderr)

@@ -63,6 +63,7 @@ class Child:
 
     @property
     def running(self) -> bool:
+        """Whether the process is running."""
         return self.process is not None and self.process.poll() is None
 
 

@@ -75,6 +75,7 @@ class Refused(Exception):
         self.status, self.code = status, code
 
     def response(self) -> web.Response:
+        """The JSON error answer of this refusal."""
         return error(self.status, self.code)
 
 
@@ -133,6 +134,7 @@ class Conversations:
 
     @staticmethod
     def new_cookie() -> str:
+        """A new random conversation cookie."""
         return secrets.token_urlsafe(32)  # 43 characters
 
     @staticmethod
@@ -148,6 +150,7 @@ class Conversations:
 
     @staticmethod
     def set_cookie(response: web.StreamResponse, request: web.Request, cookie: str) -> None:
+        """Set the conversation cookie: HTTP only, same site, for the API only."""
         response.set_cookie(
             COOKIE, cookie, path="/api/", httponly=True, samesite="Strict", secure=request.secure
         )

@@ -116,6 +116,7 @@ def identity_block(dev: bool) -> str:
 
 
 async def index(request: web.Request) -> web.Response:
+    """The portal's page (with the demo identity switcher in development mode)."""
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     page = page.replace("<!--IDENTITY-->", identity_block(request.app[DEV]))
     return web.Response(text=page, content_type="text/html", charset="utf-8")
@@ -335,6 +336,7 @@ def rasa_api_token() -> str | None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Serve the portal."""
     parser = argparse.ArgumentParser(prog="python -m portal.server", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORTAL_PORT", "8080")))
     parser.add_argument("--rasa-url", default=f"http://{HOST}:{os.environ.get('RASA_PORT', '5005')}")

@@ -71,7 +71,7 @@ class AtomicRedisLockStore(RedisLockStore):
             )
         except LockError:
             raise
-        except Exception as error:  # noqa: BLE001 - Rasa expects a LockError
+        except Exception as error:  # Rasa expects a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
         if ticket is None:  # create=True always yields a lock: never, but typed
             raise LockError("Error while acquiring lock: no lock was created.")

@@ -35,6 +35,7 @@ def as_server_user() -> list[str]:
 
 
 def datadir(layout: Layout) -> Path:
+    """The PostgreSQL data directory of the cluster."""
     return layout.root / "postgres"
 
 

@@ -48,9 +48,11 @@ class Service:
 
     @property
     def pid(self) -> int | None:
+        """The process id while it has been started, else None."""
         return self.process.pid if self.process else None
 
     def alive(self) -> bool:
+        """Whether the process is running."""
         return self.process is not None and self.process.poll() is None
 
     def send(self, signum: int) -> None:

@@ -111,8 +111,11 @@ class EntService:
             raise BackendUnavailable() from error
 
     def _viewer(self, session: Session, identity: Identity) -> m.Person:
-        """The person behind the identity; refused if unknown, if the role disagrees, or if the
-        account may not be used (never activated, or its profile blocked in bulk at its school)."""
+        """The person behind the identity.
+
+        Refused if unknown, if the role disagrees, or if the account may not be used (never activated,
+        or its profile blocked in bulk at its school).
+        """
         if identity is None or not identity.login:
             raise NotAllowed()
         row = session.execute(
@@ -291,7 +294,7 @@ class EntService:
         )
 
     def _children_labels(self, session: Session, parent_id: int) -> tuple[str, ...]:
-        """ "Prénom (classe)" for each child of a parent (latest class)."""
+        """Each child of a parent as "Prénom (classe)", with the latest class."""
         rows = session.execute(
             select(m.Person.id, m.Person.first_name)
             .join(m.ParentLink, m.ParentLink.child_id == m.Person.id)

@@ -91,6 +91,7 @@ EPOCHS_SCALE = 0.3
 
 
 def rasa() -> str:
+    """The venv's `rasa` command."""
     return str(Path(sys.executable).with_name("rasa"))
 
 
@@ -225,6 +226,7 @@ class ActionServer:
             raise RuntimeError(f"the action server did not start (see {workdir / 'actions.log'})")
 
     def token(self) -> str:
+        """A live token for the benchmark's demo login."""
         from bot.identity import mint_token
 
         return mint_token(LIVE_LOGIN, LIVE_ROLE, secret=self.secret)
@@ -267,6 +269,7 @@ class Load:
         return latency, ok
 
     async def sequential(self, turns: int, live: bool, bar: Any) -> dict[str, Any]:
+        """Send `turns` messages one after another; latencies and errors."""
         import aiohttp
 
         latencies, errors = [], 0
@@ -431,6 +434,7 @@ def flat_figures(entry: dict[str, Any]) -> dict[str, float | None]:
 
 
 def goals(result: dict[str, Any]) -> dict[str, bool | None]:
+    """Whether each goal is met (None when its figure is missing)."""
     ours = result["figures"].get(OURS) or {}
     ratios = result.get("ratios") or {}
 
@@ -454,6 +458,7 @@ def goals(result: dict[str, Any]) -> dict[str, bool | None]:
 
 
 def fmt(value: Any, unit: str = "") -> str:
+    """A figure for the Markdown table ('–' when missing)."""
     if value is None:
         return "–"
     if isinstance(value, float) and unit == "%":
@@ -464,6 +469,7 @@ def fmt(value: Any, unit: str = "") -> str:
 
 
 def markdown(result: dict[str, Any]) -> str:
+    """The benchmark's results as a Markdown report."""
     figures, ratios = result["figures"], result["ratios"]
     messages = result["settings"]["messages"]
     rows_spec = [
@@ -548,6 +554,7 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line of `python -m bot.measure.bench`."""
     parser = argparse.ArgumentParser(
         prog="python -m bot.measure.bench",
         description=__doc__,
@@ -578,6 +585,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write its results."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     pipelines = [p for p in args.pipelines.split(",") if p in CONFIGS]
     notes = ["QUICK run (development): tiny epochs and few messages."] if args.quick else []

@@ -41,6 +41,7 @@ def now() -> str:
 
 
 def write_json(path: Path, data: Any) -> None:
+    """Write `data` as indented UTF-8 JSON, creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
@@ -58,7 +59,7 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 def ratio(ours: float | None, default: float | None) -> float | None:
-    """ours / default, or None when it cannot be computed."""
+    """The ratio ours / default, or None when it cannot be computed."""
     if ours is None or not default:
         return None
     return ours / default

@@ -186,6 +186,7 @@ class TfidfBaseline:
         )
 
     def fit(self, examples: list[Example]) -> TfidfBaseline:
+        """Train on the examples."""
         self.model.fit([e.text for e in examples], [e.label for e in examples])
         return self
 

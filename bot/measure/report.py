@@ -66,6 +66,7 @@ class Turn:
 
     @property
     def label(self) -> str:
+        """The label as scored: 'faq/key' for guide answers, else the intent."""
         return (
             f"{self.intent}/{self.answer}" if self.intent == RETRIEVAL_INTENT and self.answer else self.intent
         )
@@ -98,6 +99,7 @@ def default_tracker() -> str:
 
 
 def turn_from_event(sender: str, timestamp: float, data: dict[str, Any]) -> Turn:
+    """One user turn, read from a stored `user` event."""
     parse = data.get("parse_data") or {}
     intent = parse.get("intent") or {}
     ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in FALLBACK_INTENTS]
@@ -242,6 +244,7 @@ def votes_by_answer(feedback: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # --- writing -------------------------------------------------------------------------------
 def title_of(label: str) -> str:
+    """The readable title of a label, with its key."""
     from bot.titles import answer_title, intent_title
 
     if label.startswith(f"{RETRIEVAL_INTENT}/"):
@@ -251,6 +254,7 @@ def title_of(label: str) -> str:
 
 
 def quote(text: str, limit: int = 140) -> str:
+    """A message on one line, cut at `limit`, in French quotes."""
     text = " ".join(text.split()).replace("|", "/")
     return f"« {text[:limit]}{'…' if len(text) > limit else ''} »"
 
@@ -366,12 +370,14 @@ def build(
 
 
 def safe_url(url: str) -> str:
+    """The URL with its password hidden."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the report on the stored conversations."""
     from bot.ent.db import database_url as ent_database_url
 
     parser = argparse.ArgumentParser(
