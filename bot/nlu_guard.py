@@ -19,15 +19,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.training_data.message import Message
 
-FALLBACK_INTENT = "nlu_fallback"
+from bot.nlu import FALLBACK_INTENT, RETRIEVAL_INTENT, selector_prediction
 
 
 def selector_confidence(message: Message, retrieval_intent: str) -> float | None:
     """Confidence of the answer chosen for `retrieval_intent`, if any."""
-    selector = message.get("response_selector") or {}
-    prediction = selector.get(retrieval_intent) or selector.get("default") or {}
-    response = prediction.get("response") or {}
-    confidence = response.get("confidence")
+    confidence = (selector_prediction(message, retrieval_intent).get("response") or {}).get("confidence")
     return None if confidence is None else float(confidence)
 
 
@@ -57,7 +54,7 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """The retrieval intent guarded and the threshold below which it falls back."""
-        return {"retrieval_intent": "faq", "threshold": 0.5}
+        return {"retrieval_intent": RETRIEVAL_INTENT, "threshold": 0.5}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.retrieval_intent = config["retrieval_intent"]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.ent import models as m
 from bot.ent.db import make_session_factory, session_scope
-from bot.ent.service import normalize
+from bot.text import normalize
 
 T = TypeVar("T")
 FAKER_SEED = 20250901

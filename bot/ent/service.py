@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -17,40 +15,13 @@ from bot.ent import results as r
 from bot.ent.db import session_factory, session_scope
 from bot.identity import Identity, role_for_profile
 from bot.privacy import mask_question
+from bot.text import FIRST_CLASS_LEVELS, LEVELS, STOP_WORDS, normalize
 
 T = TypeVar("T")
 
-LEVELS = ("TPS", "PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2")
-FIRST_CLASS_LEVELS = frozenset({"TPS", "PS", "CP"})
 FED_OUTCOMES = (m.OUTCOME_OK, m.OUTCOME_PARTIAL)
 VOTES = ("up", "down")
 FEEDBACK_TICKET_TTL_SECONDS = 7 * 24 * 3600  # a vote is possible for a week after the answer
-_NAME_STOPWORDS = frozenset(
-    [
-        "m",
-        "mme",
-        "mr",
-        "mlle",
-        "madame",
-        "monsieur",
-        "mademoiselle",
-        "parent",
-        "parents",
-        "famille",
-        "de",
-        "du",
-        "la",
-        "le",
-        "les",
-        "des",
-        "d",
-        "l",
-        "pere",
-        "mere",
-        "maman",
-        "papa",
-    ]
-)
 
 
 class NotAllowed(Exception):
@@ -73,13 +44,6 @@ class BackendUnavailable(Exception):
 
     def __init__(self) -> None:
         super().__init__("")
-
-
-def normalize(text: str) -> str:
-    """Lowercase, strip accents and punctuation, collapse spaces."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 def full_name(person: m.Person) -> str:
@@ -385,7 +349,7 @@ class EntService:
     # --- 2. how did this parent activate EduConnect? -----------------------
     def find_parents(self, viewer: Identity, name: str) -> list[r.ParentRef]:
         """Parents of the director's school whose name matches (director only)."""
-        wanted = [t for t in normalize(name).split() if t not in _NAME_STOPWORDS]
+        wanted = [t for t in normalize(name).split() if t not in STOP_WORDS]
 
         def work(session: Session) -> list[r.ParentRef]:
             school = self._directed_school(session, self._viewer(session, viewer))

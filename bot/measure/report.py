@@ -26,13 +26,14 @@ from typing import Any
 
 from bot import privacy
 from bot.measure.common import pct, progress, table
+from bot.nlu import RETRIEVAL_INTENT, chosen_answer
 from bot.paths import RESULTS, ROOT, VAR
-from bot.privacy import fold, mask
+from bot.privacy import mask
+from bot.text import fold
 
 FALLBACK_INTENTS = {"nlu_fallback"}
 OUT_OF_SCOPE_INTENTS = {"out_of_scope"}
 FALLBACK_ACTIONS = {"action_default_fallback", "action_did_you_mean"}
-RETRIEVAL_INTENT = "faq"
 SIMILARITY = 0.5  # cosine of character n-grams above which two questions are "the same"
 TOP = 15
 
@@ -103,20 +104,15 @@ def turn_from_event(sender: str, timestamp: float, data: dict[str, Any]) -> Turn
     parse = data.get("parse_data") or {}
     intent = parse.get("intent") or {}
     ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in FALLBACK_INTENTS]
-    selectors = parse.get("response_selector") or {}
-    selector = (
-        selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
-    )  # "default": no retrieval_intent set
-    response = selector.get("response") or {}
-    key = response.get("intent_response_key") or ""
+    answer, answer_confidence = chosen_answer(parse)
     return Turn(
         sender=sender,
         timestamp=timestamp or 0.0,
         text=str(data.get("text") or ""),
         intent=intent.get("name") or "",
         intent_confidence=float((ranking[0] if ranking else intent).get("confidence") or 0.0),
-        answer=key.split("/", 1)[1] if "/" in key else None,
-        answer_confidence=None if response.get("confidence") is None else float(response["confidence"]),
+        answer=answer,
+        answer_confidence=answer_confidence,
     )
 
 
