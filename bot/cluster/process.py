@@ -7,11 +7,11 @@ import os
 import signal
 import subprocess
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.paths import ROOT
+from bot.processes import wait_until_up
 
 
 @dataclass
@@ -77,22 +77,6 @@ class Service:
             self.pidfile.unlink()
 
 
-def answers(url: str, timeout: float = 2) -> bool:
-    """True if GET `url` answers 200."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def wait_for(url: str, service: Service | None, timeout: float) -> float | None:
     """Seconds until `url` answers, or None if the service dies or `timeout` passes."""
-    begin = time.monotonic()
-    while time.monotonic() - begin < timeout:
-        if service is not None and not service.alive():
-            return None
-        if answers(url):
-            return time.monotonic() - begin
-        time.sleep(0.5)
-    return None
+    return wait_until_up(url, service.alive if service is not None else lambda: True, timeout)

@@ -24,13 +24,11 @@ import itertools
 import json
 import os
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,6 +52,7 @@ from bot.measure.common import (
     write_json,
 )
 from bot.paths import MODEL, RESULTS, ROOT
+from bot.processes import running, start, stop, wait_until_up
 
 # Our figures before the turn-cost work (role read by the action server on every
 # message, whole sessions loaded), measured by this bench: shown beside today's.
@@ -122,45 +121,6 @@ def percentiles(latencies_ms: list[float]) -> dict[str, float | None]:
     }
 
 
-# --- processes ----------------------------------------------------------------------------
-def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start a process in its own group, output to a log file."""
-    with log.open("w") as out:
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    """Stop a process group we started: SIGTERM, then SIGKILL after 10 s."""
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-def wait_until(url: str, process: subprocess.Popen, timeout: float, bar: Any = None) -> float | None:
-    """Seconds until `url` answers 200, or None if the process dies or time runs out."""
-    begin = time.monotonic()
-    while time.monotonic() - begin < timeout:
-        if process.poll() is not None:
-            return None
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return time.monotonic() - begin
-        except OSError:
-            pass
-        if bar is not None:
-            bar.refresh()
-        time.sleep(0.25)
-    return None
-
-
 def train(pipeline: str, scale: float, workdir: Path) -> dict[str, Any]:
     """`rasa train` (NLU and dialogue) from scratch: wall time, peak memory of the process tree."""
     config = CONFIGS[pipeline] if scale == 1.0 else nlu.scaled_config(CONFIGS[pipeline], scale, workdir)
@@ -222,7 +182,8 @@ class ActionServer:
             self.env,
             workdir / "actions.log",
         )
-        if wait_until(f"http://{HOST}:{self.port}/health", self.process, timeout=120) is None:
+        process = self.process
+        if wait_until_up(f"http://{HOST}:{self.port}/health", lambda: running(process), 120, 0.25) is None:
             raise RuntimeError(f"the action server did not start (see {workdir / 'actions.log'})")
 
     def token(self) -> str:
@@ -356,7 +317,8 @@ def serve_and_load(
     out: dict[str, Any] = {}
     try:
         with progress(desc=f"start {pipeline}", bar_format="{desc}: {elapsed}") as bar:
-            seconds = wait_until(f"http://{HOST}:{port}/status?token={token}", server, timeout=300, bar=bar)
+            url = f"http://{HOST}:{port}/status?token={token}"
+            seconds = wait_until_up(url, lambda: running(server), 300, 0.25, bar.refresh)
         out["start_to_status_seconds"] = None if seconds is None else round(seconds, 1)
         if seconds is None:
             out["error"] = (
