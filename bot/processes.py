@@ -17,6 +17,20 @@ from pathlib import Path
 
 from bot.paths import ROOT
 
+# Child processes quiet and offline: no telemetry, no TensorFlow chatter, no deprecation noise.
+QUIET_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "PYTHONWARNINGS": "ignore",
+    "PYTHONPATH": str(ROOT),
+}
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """The environment of a child process: this one's, made quiet and offline, plus `extra`."""
+    return {**os.environ, **QUIET_ENV, **extra}
+
 
 def answers(url: str, timeout: float = 2.0) -> bool:
     """Whether GET `url` answers with a 2xx status."""

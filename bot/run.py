@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from bot.local_secrets import ACTIONS_TOKEN_ENV, API_TOKEN_FILE, actions_token, api_token
 from bot.paths import MODEL, ROOT, VAR, portal_python, private_dir
+from bot.processes import child_env
 from bot.supervisor import Child, Job, Supervisor
 
 HOST = "127.0.0.1"
@@ -38,15 +39,9 @@ def ports() -> dict[str, int]:
 
 def environment(port: dict[str, int]) -> dict[str, str]:
     """Environment shared by the child processes: quiet, offline, loopback only."""
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        PYTHONWARNINGS="ignore",
+    env = child_env(
         SANIC_HOST=HOST,  # rasa_sdk has no interface option: keep the action server on loopback
         ACTIONS_PORT=str(port["actions"]),
-        PYTHONPATH=str(ROOT),
     )
     env[ACTIONS_TOKEN_ENV] = actions_token()  # environment, not command line: not shown by `ps`
     return env

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import sys
 import time
@@ -16,6 +15,7 @@ from typing import Any
 from tqdm import tqdm
 
 from bot.paths import ROOT
+from bot.processes import child_env
 
 SEED = 42
 OURS, DEFAULT, TFIDF = "ours", "default", "tfidf"
@@ -67,19 +67,8 @@ def ratio(ours: float | None, default: float | None) -> float | None:
 
 def rasa_env(**extra: str) -> dict[str, str]:
     """Environment for Rasa child processes: quiet, offline, no shared training cache."""
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        PYTHONWARNINGS="ignore",
-        LOG_LEVEL="WARNING",
-        # Measured trainings start from scratch and leave the project's cache alone.
-        RASA_MAX_CACHE_SIZE="0",
-        PYTHONPATH=str(ROOT),
-    )
-    env.update(extra)
-    return env
+    # Measured trainings start from scratch and leave the project's cache alone.
+    return child_env(**{"LOG_LEVEL": "WARNING", "RASA_MAX_CACHE_SIZE": "0", **extra})
 
 
 def free_port() -> int:

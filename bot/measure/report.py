@@ -27,7 +27,7 @@ from typing import Any
 from bot import privacy
 from bot.measure.common import pct, progress, table
 from bot.nlu import RETRIEVAL_INTENT, chosen_answer
-from bot.paths import RESULTS, ROOT, VAR
+from bot.paths import RESULTS, VAR
 from bot.privacy import mask
 from bot.text import fold
 
@@ -87,16 +87,13 @@ def database_url(value: str) -> str:
 
 
 def default_tracker() -> str:
-    """The tracker store of endpoints.yml when it is a SQLite file, else var/conversations.db."""
-    import yaml
+    """The conversation store of endpoints.yml (as Rasa and the portal read it), else var/conversations.db."""
+    from bot.conversation_store import NoSQLStore, store_url
 
     try:
-        store = yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]
-        if store.get("type") == "SQL" and store.get("dialect", "sqlite") == "sqlite":
-            return str(ROOT / store.get("db", "rasa.db"))
-    except (OSError, KeyError, TypeError):
-        pass
-    return str(VAR / "conversations.db")
+        return store_url()
+    except (NoSQLStore, OSError, KeyError, TypeError, ValueError):  # no SQL store configured
+        return str(VAR / "conversations.db")
 
 
 def turn_from_event(sender: str, timestamp: float, data: dict[str, Any]) -> Turn:
@@ -367,9 +364,9 @@ def build(
 
 def safe_url(url: str) -> str:
     """The URL with its password hidden."""
-    from sqlalchemy.engine import make_url
+    from bot.conversation_store import safe
 
-    return make_url(url).render_as_string(hide_password=True)
+    return safe(url)
 
 
 def main(argv: list[str] | None = None) -> int:
