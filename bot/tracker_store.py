@@ -161,7 +161,8 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
 def _event_class(type_name: str) -> type[Event] | None:
     """Rasa's event class for a type name, looked up once (Rasa walks all subclasses each time).
 
-    An unknown name raises ValueError, as in Rasa."""
+    An unknown name raises ValueError, as in Rasa.
+    """
     return Event.resolve_by_type(type_name)
 
 
@@ -180,9 +181,11 @@ def deserialise(serialised: Iterable[str]) -> list[Event]:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """No disk flush on every commit: in WAL mode a crash of the process loses nothing,
-    a power cut at most the last turns. A flush per message cost about 6 ms here, during
-    which the server answers nobody."""
+    """No disk flush on every commit.
+
+    In WAL mode a crash of the process loses nothing, a power cut at most the last turns. A flush per
+    message cost about 6 ms here, during which the server answers nobody.
+    """
     cursor = connection.cursor()
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

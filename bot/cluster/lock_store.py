@@ -70,11 +70,16 @@ class AtomicRedisLockStore(RedisLockStore):
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """A new ticket, unique even when several replicas ask at once."""
         try:
-            return self._transact(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
+            ticket = self._transact(
+                conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True
+            )
         except LockError:
             raise
-        except Exception as error:  # noqa: BLE001 - Rasa expects a LockError
+        except Exception as error:  # Rasa expects a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+        if ticket is None:  # create=True always yields a lock: never, but typed
+            raise LockError("Error while acquiring lock: no lock was created.")
+        return ticket
 
     def renew(self, conversation_id: str, ticket_number: int, lock_lifetime: float) -> TicketLock | None:
         """Drop expired tickets and give this live waiter's ticket a full lifetime again."""
