@@ -113,4 +113,3 @@ async def test_a_dead_holder_blocks_a_waiting_turn_only_until_its_ticket_expires
     assert waited >= 0.5  # it did wait for the dead ticket...
     assert served == 1  # ...then got its own turn, although it waited longer than its lifetime
     assert alive.red.exists(alive.key_prefix + "dead-holder") == 0
-
