@@ -21,6 +21,7 @@ def training_inputs() -> list[Path]:
     files = [ROOT / "config.yml", ROOT / "domain.yml"]
     files += sorted((ROOT / "data").rglob("*.yml"))
     files += sorted((ROOT / "bot").glob("nlu_*.py"))  # custom NLU components
+    files.append(ROOT / "bot" / "policies.py")  # custom policies
     return files
 
 
