@@ -205,3 +205,17 @@ async def test_unanswered_questions_are_the_failures_and_the_last_question() -> 
     ]
     answered = CONVERSATION[:3] + [user("ça ne m'aide pas", "handoff_request", 1.5)]
     assert unanswered_questions(answered) == ["comment activer educonnect ?"]
+
+
+async def test_action_server_registers_every_handoff_action_of_the_domain() -> None:
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    from bot.paths import ROOT
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    wanted = {a for a in domain["actions"] if "handoff" in a or "staff" in a}
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert len(wanted) == 7 and wanted <= set(executor.actions)
+    assert "handoff_form" in domain["forms"]
