@@ -199,3 +199,21 @@ class HandoffInfo:
     note: str | None
     last_answer_key: str | None
     status: str
+
+
+@dataclass(frozen=True)
+class AnswerVotes:
+    """Votes on one answer of the assistant, with a few of the questions voted down (masked)."""
+
+    answer_key: str
+    down: int
+    up: int
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FeedbackStats:
+    """The 👍/👎 since a date: per day (up, down), and the answers with the most 👎."""
+
+    per_day: dict[date, tuple[int, int]]
+    answers: tuple[AnswerVotes, ...]

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -325,6 +325,10 @@ class EntService:
     def ping(self) -> None:
         """Raise BackendUnavailable unless the database answers with its tables (health check)."""
         self._run(lambda session: session.execute(select(m.School.id).limit(1)).all())
+
+    def known_names(self) -> set[str]:
+        """First and last names of the people of the ENT: masked wherever they appear in a text."""
+        return self._run(_known_names)
 
     def role_of(self, login: str) -> str | None:
         """The assistant role of a login (development tooling), None if unknown."""
@@ -862,6 +866,50 @@ class EntService:
                 return h.close(session, person, schools, _as_int(request_id))
             except LookupError:
                 raise NotAllowed() from None
+
+        return self._run(work)
+
+    def feedback_stats(self, viewer: Identity, since: datetime, top: int = 15) -> r.FeedbackStats:
+        """Votes since a date for the staff page (directors and the ERUN only): per day, and the
+        answers with the most 👎 with up to 3 of their questions (masked when stored)."""
+
+        def work(session: Session) -> r.FeedbackStats:
+            self._reader_schools(session, self._viewer(session, viewer))
+            day = func.date(m.Feedback.created_at)
+            per_day: dict = {}
+            for when, vote, count in session.execute(
+                select(day, m.Feedback.vote, func.count())
+                .where(m.Feedback.created_at >= since)
+                .group_by(day, m.Feedback.vote)
+            ).all():
+                key = when if not isinstance(when, str) else datetime.fromisoformat(when).date()
+                up, down = per_day.get(key, (0, 0))
+                per_day[key] = (up + count, down) if vote == "up" else (up, down + count)
+            down_count = func.sum(case((m.Feedback.vote == "down", 1), else_=0))
+            up_count = func.sum(case((m.Feedback.vote == "up", 1), else_=0))
+            rows = session.execute(
+                select(m.Feedback.answer_key, down_count, up_count)
+                .where(m.Feedback.created_at >= since)
+                .group_by(m.Feedback.answer_key)
+                .having(down_count > 0)
+                .order_by(down_count.desc(), m.Feedback.answer_key)
+                .limit(top)
+            ).all()
+            answers = []
+            for key, down, up in rows:
+                questions = session.execute(
+                    select(m.Feedback.question)
+                    .where(
+                        m.Feedback.answer_key == key,
+                        m.Feedback.vote == "down",
+                        m.Feedback.question.is_not(None),
+                        m.Feedback.created_at >= since,
+                    )
+                    .order_by(m.Feedback.id.desc())
+                    .limit(3)
+                ).scalars()
+                answers.append(r.AnswerVotes(key, int(down), int(up), tuple(questions)))
+            return r.FeedbackStats(per_day=per_day, answers=tuple(answers))
 
         return self._run(work)
 

@@ -38,7 +38,11 @@
     scheduleRefresh(identity);
   }
   async function signIn(login, refreshing) {
-    if (!login) return use({});
+    if (!login) {
+      // Forget the /staff identity cookie too (development); anonymous either way.
+      fetch("/api/dev/signout", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" }).catch(() => {});
+      return use({});
+    }
     if (!refreshing) stateLine.textContent = "Connexion…";
     try {
       const response = await fetch("/api/dev/token", {
