@@ -119,7 +119,7 @@ def mask(text: str, vocabulary: Iterable[str] = (), names: Iterable[str] = ()) -
     text = EMAIL.sub(EMAIL_MASK, text or "")
     text = PHONE.sub(PHONE_MASK, text)
     text = NUMBER.sub(NUMBER_MASK, text)
-    common = {fold(word) for word in vocabulary} | PRODUCT_NAMES
+    common = _common_words(vocabulary) if isinstance(vocabulary, frozenset) else _fold_all(vocabulary)
     known = {fold(name) for name in names if len(name) >= 3} - common
     words = list(WORD.finditer(text))
     out, last, previous_masked = [], 0, False
@@ -133,6 +133,17 @@ def mask(text: str, vocabulary: Iterable[str] = (), names: Iterable[str] = ()) -
             last = match.end()
     out.append(text[last:])
     return re.sub(r"\[nom\](?:[\s-]+\[nom\])+", NAME_MASK, "".join(out))  # "[nom] [nom]" -> "[nom]"
+
+
+def _fold_all(vocabulary: Iterable[str]) -> set[str]:
+    """The vocabulary folded, with the product names: words that are not names."""
+    return {fold(word) for word in vocabulary} | PRODUCT_NAMES
+
+
+@lru_cache(maxsize=4)
+def _common_words(vocabulary: frozenset[str]) -> frozenset[str]:
+    """_fold_all, computed once per vocabulary (the assistant's is a frozenset of ~25,000 words)."""
+    return frozenset(_fold_all(vocabulary))
 
 
 def _is_name(word: str, before: str, following: str, common: set[str], known: set[str]) -> bool:

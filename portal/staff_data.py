@@ -193,7 +193,8 @@ class StaffReads:
         vocabulary = assistant_vocabulary()
         shown = []
         for group in groups[start : start + PAGE_SIZE]:
-            masked = list(dict.fromkeys(mask(text, vocabulary, self.names()) for text in group))
+            distinct = list(dict.fromkeys(group))[:4]  # the question and up to 3 similar ones
+            masked = list(dict.fromkeys(mask(text, vocabulary, self.names()) for text in distinct))
             shown.append(QuestionGroup(count=len(group), question=masked[0], similar=tuple(masked[1:4])))
         return shown, len(groups) > start + PAGE_SIZE
 

@@ -69,7 +69,10 @@ def conversation(rng: random.Random, index: int, start: float) -> list[tuple]:
         if rng.random() < 1 / 6:
             text, intent = rng.choice(MISSED)
             text = text.format(name=rng.choice(NAMES))
-            rows += [user_event(sender, at, text, intent, None), action_event(sender, at, "action_did_you_mean")]
+            rows += [
+                user_event(sender, at, text, intent, None),
+                action_event(sender, at, "action_did_you_mean"),
+            ]
         else:
             text, intent, key = rng.choice(ANSWERED)
             rows += [user_event(sender, at, text, intent, key), action_event(sender, at, "utter_faq")]
