@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 640, 180, 44, 22, 10
+WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 640, 220, 70, 28, 12
 
 
 def bar_chart(
@@ -43,8 +43,8 @@ def bar_chart(
     )
     axis = (
         f'<line x1="{PAD_LEFT}" y1="{PAD_TOP + plot}" x2="{WIDTH}" y2="{PAD_TOP + plot}" class="axis"/>'
-        f'<text x="{PAD_LEFT - 4}" y="{PAD_TOP + 8}" class="tick" text-anchor="end">{html.escape(fmt(top))}</text>'
-        f'<text x="{PAD_LEFT - 4}" y="{PAD_TOP + plot}" class="tick" text-anchor="end">0</text>'
+        f'<text x="{PAD_LEFT - 6}" y="{PAD_TOP + 16}" class="tick" text-anchor="end">{html.escape(fmt(top))}</text>'
+        f'<text x="{PAD_LEFT - 6}" y="{PAD_TOP + plot}" class="tick" text-anchor="end">0</text>'
         f'<text x="{PAD_LEFT}" y="{HEIGHT - 4}" class="tick">{html.escape(first)}</text>'
         f'<text x="{WIDTH}" y="{HEIGHT - 4}" class="tick" text-anchor="end">{html.escape(last)}</text>'
     )

@@ -19,6 +19,7 @@ from aiohttp import web
 
 from bot.ent.service import BackendUnavailable, NotAllowed
 from bot.identity import MAX_TOKEN_LENGTH, METADATA_KEY, Identity, check_metadata
+from bot.titles import answer_title
 from portal.charts import bar_chart
 from portal.guard import error
 from portal.staff_data import DAYS, StaffReads
@@ -68,6 +69,14 @@ def page_number(request: web.Request, name: str) -> int:
 # --- the page -----------------------------------------------------------------------
 def e(value: object) -> str:
     return html.escape(str(value if value is not None else ""), quote=True)
+
+
+def answer_label(key: str | None) -> str:
+    """The answer's readable title (the key when it has none)."""
+    if not key:
+        return "–"
+    short = key.split("/", 1)[1] if key.startswith(("utter_faq/", "faq/")) else key
+    return answer_title(short) or key
 
 
 def pct(value: float) -> str:
@@ -122,7 +131,7 @@ def requests_section(requests, page: int, has_next: bool) -> str:
             f'<tr id="demande-{item.id}"><th scope="row">{item.id}</th>'
             f"<td>{item.created_at:%d/%m/%Y %H:%M}</td><td>{who}</td><td>{e(item.school_name)}</td>"
             f'<td><ul class="questions">{questions}</ul></td><td>{e(item.note or "–")}</td>'
-            f"<td>{e(item.last_answer_key or '–')}</td>"
+            f"<td>{e(answer_label(item.last_answer_key))}</td>"
             f'<td><form class="close-form" data-id="{item.id}"><button type="submit">'
             f'Traitée<span class="sr-only"> : demande {item.id}</span></button></form></td></tr>'
         )
@@ -156,7 +165,13 @@ def activity_section(days) -> str:
         bar_chart("c-conv", "Conversations par jour", series([d.conversations for d in days])),
         bar_chart("c-msg", "Messages par jour", series([d.messages for d in days])),
         bar_chart("c-fb", "Part des messages incompris", series([d.fallback_share for d in days]), pct, 1.0),
-        bar_chart("c-down", "Part des avis 👎", series([d.down_share for d in days]), pct, 1.0),
+        bar_chart("c-down", "Part des avis négatifs", series([d.down_share for d in days]), pct, 1.0),
+    ]
+    titles = [
+        "Conversations par jour",
+        "Messages par jour",
+        "Part des messages incompris",
+        "Part des avis négatifs",
     ]
     rows = "".join(
         f'<tr><th scope="row">{d.day:%d/%m/%Y}</th><td>{d.conversations}</td><td>{d.messages}</td>'
@@ -165,14 +180,19 @@ def activity_section(days) -> str:
     )
     return (
         f'<section aria-labelledby="activite"><h2 id="activite">Activité des {DAYS} derniers jours</h2>'
-        f'<div class="charts">{"".join(f"<figure>{c}</figure>" for c in charts)}</div>'
+        f'<div class="charts">{"".join(figure(t, c) for t, c in zip(titles, charts, strict=True))}</div>'
         '<div class="scroll" tabindex="0" role="region" aria-labelledby="activite-t">'
         f'<table><caption id="activite-t">Chiffres par jour (les graphiques ci-dessus)</caption><thead><tr>'
         '<th scope="col">Jour</th><th scope="col">Conversations</th><th scope="col">Messages</th>'
-        '<th scope="col">Part incomprise</th><th scope="col">Avis</th><th scope="col">Part de 👎</th>'
+        '<th scope="col">Part incomprise</th><th scope="col">Avis</th><th scope="col">Part d\'avis négatifs</th>'
         f"</tr></thead><tbody>{rows}</tbody></table></div>"
         '<p><a href="/staff/export/activite.csv">Exporter l\'activité (CSV)</a></p></section>'
     )
+
+
+def figure(title: str, chart: str) -> str:
+    """A chart with its visible title (the chart's numbers are in the table below)."""
+    return f'<figure><figcaption aria-hidden="true">{e(title)}</figcaption>{chart}</figure>'
 
 
 def questions_section(groups, page: int, has_next: bool) -> str:
@@ -199,17 +219,17 @@ def questions_section(groups, page: int, has_next: bool) -> str:
 
 def answers_section(answers) -> str:
     rows = "".join(
-        f"<tr><td>{e(a.answer_key)}</td><td>{a.down}</td><td>{a.up}</td>"
+        f"<tr><td>{e(answer_label(a.answer_key))}</td><td>{a.down}</td><td>{a.up}</td>"
         f"<td>{'<br>'.join(e(q) for q in a.questions) or '–'}</td></tr>"
         for a in answers
     )
     table = (
         '<div class="scroll" tabindex="0" role="region" aria-labelledby="reponses-t">'
-        '<table><caption id="reponses-t">Réponses avec le plus d\'avis 👎</caption><thead><tr>'
-        '<th scope="col">Réponse</th><th scope="col">👎</th><th scope="col">👍</th>'
+        '<table><caption id="reponses-t">Réponses avec le plus d\'avis négatifs (👎)</caption><thead><tr>'
+        '<th scope="col">Réponse</th><th scope="col">Avis négatifs</th><th scope="col">Avis positifs</th>'
         f'<th scope="col">Questions jugées mal répondues</th></tr></thead><tbody>{rows}</tbody></table></div>'
         if rows
-        else "<p>Aucun avis 👎 sur la période.</p>"
+        else "<p>Aucun avis négatif sur la période.</p>"
     )
     return (
         '<section aria-labelledby="reponses"><h2 id="reponses">Réponses les moins utiles</h2>'
