@@ -141,3 +141,22 @@ def test_daily_counts_match_the_store_and_are_read_incrementally(ent_env, histor
     with pytest.raises(Exception) as refused:
         reads.days(PARENT)
     assert type(refused.value).__name__ == "NotAllowed"
+
+
+async def test_the_identity_switcher_opens_and_closes_the_staff_page(ent_env, history):
+    """Development: the switcher's token also goes in an HttpOnly cookie for /staff; sign-out removes it."""
+    app = create_app("http://127.0.0.1:9", None, dev=True, service=EntService(), conversation_store=history)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    try:
+        response = await client.post("/api/dev/token", json={"login": "erun.demo"})
+        assert response.status == 200 and (await response.json())["role"] == "erun"
+        cookie = response.cookies["ent_identity"]
+        assert cookie["httponly"] and cookie["samesite"] == "Strict"
+        assert (await client.get("/staff")).status == 200
+        await client.post("/api/dev/signout", json={})
+        assert (await client.get("/staff")).status == 403
+        await client.post("/api/dev/token", json={"login": "parent.papillons"})
+        assert (await client.get("/staff")).status == 403
+    finally:
+        await client.close()
