@@ -9,6 +9,7 @@ through portal/staff_data.py; this module only renders (everything escaped).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import html
 import io
@@ -54,8 +55,6 @@ def set_identity_cookie(
 
 async def run(request: web.Request, function, *args):
     """A blocking read off the event loop."""
-    import asyncio
-
     return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
 
