@@ -1,5 +1,7 @@
-"""Hand a question to a person (issue 12): offer, optional sentence, confirmation, storage;
-and the staff's live questions « quelles demandes ai-je reçues ? », « la demande 3 est traitée »."""
+"""Hand a question to a person (issue 12): offer, optional sentence, confirmation, storage.
+
+Also the staff's live questions « quelles demandes ai-je reçues ? », « la demande 3 est traitée ».
+"""
 
 from __future__ import annotations
 
@@ -72,8 +74,10 @@ def _intent(event: dict[str, Any]) -> str | None:
 
 
 def unanswered_questions(events: list[dict[str, Any]]) -> list[str]:
-    """What the person typed that the assistant did not understand, and the last question asked
-    (the one that did not help), as typed, oldest first."""
+    """What the person typed that the assistant did not understand, oldest first.
+
+    Also the last question asked (the one that did not help), as typed.
+    """
     turns: list[tuple[str, str | None, list[str]]] = []
     for event in events:
         if event.get("event") == "user":
@@ -126,6 +130,7 @@ def request_key(tracker: Tracker, start: dict[str, Any], login: str) -> str:
 
 
 def reset() -> list[EventType]:
+    """Empty the hand-off's slots."""
     return [SlotSet(slot, None) for slot in SLOTS]
 
 

@@ -1,5 +1,7 @@
-"""`/staff`: the school staff's page (directors, the ERUN): open requests, what the assistant
-misses, the answers voted down, 30 days of activity, CSV exports.
+"""`/staff`: the school staff's page (directors, the ERUN).
+
+Open requests, what the assistant misses, the answers voted down, 30 days of activity, CSV
+exports.
 
 Who may see it is decided by the backend (EntService), from the signed identity: the
 `Authorization: Bearer` header (an ENT in front of the portal), or in development the
@@ -14,16 +16,21 @@ import csv
 import html
 import io
 import logging
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any, TypeVar
 
 from aiohttp import web
 
+from bot.ent import results as r
 from bot.ent.service import BackendUnavailable, NotAllowed
 from bot.identity import MAX_TOKEN_LENGTH, METADATA_KEY, Identity, check_metadata
 from bot.titles import answer_title
 from portal.charts import bar_chart
 from portal.guard import error
-from portal.staff_data import DAYS, StaffReads
+from portal.staff_data import DAYS, DayRow, QuestionGroup, StaffReads
+
+T = TypeVar("T")
 
 logger = logging.getLogger("portal")
 READS = web.AppKey("staff_reads", StaffReads)
@@ -53,12 +60,13 @@ def set_identity_cookie(
         response.del_cookie(COOKIE, path="/")
 
 
-async def run(request: web.Request, function, *args):
+async def run(request: web.Request, function: Callable[..., T], *args: object) -> T:
     """A blocking read off the event loop."""
     return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
 
 def page_number(request: web.Request, name: str) -> int:
+    """A page number from the query string (1 when absent or wrong)."""
     try:
         return max(1, min(int(request.query.get(name, "1")), 10_000))
     except ValueError:
@@ -67,6 +75,7 @@ def page_number(request: web.Request, name: str) -> int:
 
 # --- the page -----------------------------------------------------------------------
 def e(value: object) -> str:
+    """Escaped for HTML text and attributes."""
     return html.escape(str(value if value is not None else ""), quote=True)
 
 
@@ -79,10 +88,12 @@ def answer_label(key: str | None) -> str:
 
 
 def pct(value: float) -> str:
+    """A share as « 12 % »."""
     return f"{value * 100:.0f} %"
 
 
 def layout(title: str, body: str) -> str:
+    """The page around a body: the portal's header, one script."""
     return (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -99,6 +110,7 @@ def layout(title: str, body: str) -> str:
 
 
 def forbidden_page(reason: str) -> web.Response:
+    """The 403 page, with the reason in one sentence."""
     body = (
         "<h1>Accès réservé</h1>"
         f"<p>{e(reason)}</p>"
@@ -111,6 +123,7 @@ def forbidden_page(reason: str) -> web.Response:
 
 
 def pager(name: str, page: int, has_next: bool, label: str) -> str:
+    """Previous and next page links (none when there is one page)."""
     links = []
     if page > 1:
         links.append(f'<a href="?{name}={page - 1}#{name}">Page précédente</a>')
@@ -121,7 +134,8 @@ def pager(name: str, page: int, has_next: bool, label: str) -> str:
     return f'<nav class="pager" aria-label="{e(label)}"><p>Page {page}</p>{" ".join(links)}</nav>'
 
 
-def requests_section(requests, page: int, has_next: bool) -> str:
+def requests_section(requests: Sequence[r.HandoffInfo], page: int, has_next: bool) -> str:
+    """The open requests, with « Traitée » on each."""
     rows = []
     for item in requests:
         questions = "".join(f"<li>{e(q)}</li>" for q in item.questions) or "<li>–</li>"
@@ -154,7 +168,8 @@ def requests_section(requests, page: int, has_next: bool) -> str:
     )
 
 
-def activity_section(days) -> str:
+def activity_section(days: Sequence[DayRow]) -> str:
+    """The 30 days: four charts and their table."""
     labels = [f"{d.day:%d/%m}" for d in days]
 
     def series(values: list[float]) -> list[tuple[str, float]]:
@@ -194,7 +209,8 @@ def figure(title: str, chart: str) -> str:
     return f'<figure><figcaption aria-hidden="true">{e(title)}</figcaption>{chart}</figure>'
 
 
-def questions_section(groups, page: int, has_next: bool) -> str:
+def questions_section(groups: Sequence[QuestionGroup], page: int, has_next: bool) -> str:
+    """The unanswered questions, grouped."""
     rows = "".join(
         f"<tr><td>{g.count}</td><td>{e(g.question)}</td><td>{'<br>'.join(e(s) for s in g.similar) or '–'}</td></tr>"
         for g in groups
@@ -216,7 +232,8 @@ def questions_section(groups, page: int, has_next: bool) -> str:
     )
 
 
-def answers_section(answers) -> str:
+def answers_section(answers: Sequence[r.AnswerVotes]) -> str:
+    """The answers with the most 👎."""
     rows = "".join(
         f"<tr><td>{e(answer_label(a.answer_key))}</td><td>{a.down}</td><td>{a.up}</td>"
         f"<td>{'<br>'.join(e(q) for q in a.questions) or '–'}</td></tr>"
@@ -236,7 +253,7 @@ def answers_section(answers) -> str:
     )
 
 
-def gather(reads: StaffReads, viewer: Identity, requests_page: int, questions_page: int) -> dict:
+def gather(reads: StaffReads, viewer: Identity, requests_page: int, questions_page: int) -> dict[str, Any]:
     """Every read of the page (blocking; NotAllowed if the viewer is not staff)."""
     requests, more_requests = reads.requests(viewer, requests_page)
     return {
@@ -247,12 +264,13 @@ def gather(reads: StaffReads, viewer: Identity, requests_page: int, questions_pa
     }
 
 
-def _questions(reads: StaffReads, viewer: Identity, page: int):
+def _questions(reads: StaffReads, viewer: Identity, page: int) -> tuple[list[QuestionGroup], int, bool]:
     groups, has_next = reads.questions(viewer, page)
     return groups, page, has_next
 
 
 async def staff_page(request: web.Request) -> web.Response:
+    """GET /staff."""
     viewer = identity_of(request)
     if viewer is None:
         return forbidden_page("Connectez-vous à l'ENT avec un compte de direction ou d'ERUN.")
@@ -311,6 +329,7 @@ def cell(value: object) -> str:
 
 
 def export_rows(reads: StaffReads, viewer: Identity, name: str) -> list[list[object]]:
+    """The rows of one CSV export, header first (all pages, 500 at most)."""
     if name == "demandes":
         rows: list[list[object]] = [
             ["numero", "recue_le", "de", "role", "ecole", "questions", "precision", "derniere_reponse"]
@@ -327,7 +346,10 @@ def export_rows(reads: StaffReads, viewer: Identity, name: str) -> list[list[obj
                 return rows
             page += 1
     if name == "activite":
-        return [["jour", "conversations", "messages", "part_incomprise", "avis", "part_avis_negatifs"]] + [
+        header: list[list[object]] = [
+            ["jour", "conversations", "messages", "part_incomprise", "avis", "part_avis_negatifs"]
+        ]
+        return header + [
             [
                 f"{d.day:%Y-%m-%d}",
                 d.conversations,
@@ -347,12 +369,12 @@ def export_rows(reads: StaffReads, viewer: Identity, name: str) -> list[list[obj
             if not more or page >= 500:
                 return rows
             page += 1
-    return [["reponse", "avis_negatifs", "avis_positifs", "questions"]] + [
-        [a.answer_key, a.down, a.up, " | ".join(a.questions)] for a in reads.answers(viewer)
-    ]
+    answers: list[list[object]] = [["reponse", "avis_negatifs", "avis_positifs", "questions"]]
+    return answers + [[a.answer_key, a.down, a.up, " | ".join(a.questions)] for a in reads.answers(viewer)]
 
 
 async def export(request: web.Request) -> web.Response:
+    """GET /staff/export/{name}.csv."""
     name = request.match_info["name"]
     if name not in EXPORTS:
         raise web.HTTPNotFound()

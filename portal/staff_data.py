@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import column, create_engine, func, inspect, select, table
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from bot.ent import results as r
 from bot.ent.service import EntService
@@ -118,7 +118,7 @@ class ConversationActivity:
             for day in [d for d in self.days if d < oldest]:
                 del self.days[day]
 
-    def _read_missed(self, connection, ids: list[int]) -> None:
+    def _read_missed(self, connection: Connection, ids: list[int]) -> None:
         """The text of the unanswered messages (typed ones only, not button payloads)."""
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from bot.ent import models as m
 from bot.ent import results as r
@@ -131,7 +132,7 @@ def close(
     return _info(request, school, person)
 
 
-def _reader_query(session: Session, reader: m.Person, school_ids: Sequence[int]):
+def _reader_query(session: Session, reader: m.Person, school_ids: Sequence[int]) -> Select:
     """Requests to the director of these schools, or to this ERUN; nothing for anyone else."""
     query = (
         select(m.HandoffRequest, m.School, m.Person)

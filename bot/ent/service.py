@@ -117,7 +117,8 @@ class EntService:
 
     def _viewer(self, session: Session, identity: Identity) -> m.Person:
         """The person behind the identity; refused if unknown, if the role disagrees, or if the
-        account may not be used (never activated, or its profile blocked in bulk at its school)."""
+        account may not be used (never activated, or its profile blocked in bulk at its school).
+        """
         if identity is None or not identity.login:
             raise NotAllowed()
         row = session.execute(
@@ -771,8 +772,11 @@ class EntService:
 
     # --- hand-off to a person (issue 12) ---------------------------------------
     def _sender_school(self, session: Session, person: m.Person) -> m.School:
-        """The school a request goes to: the director's own, a teacher's home school, a
-        parent's children's school (the first one by name)."""
+        """The school a request goes to.
+
+        The director's own, a teacher's home school, a parent's children's school (the first
+        one by name).
+        """
         if person.profile == m.DIRECTOR:
             return self._directed_school(session, person)
         if person.profile not in h.SENDERS:
@@ -814,8 +818,11 @@ class EntService:
         note: str | None = None,
         last_answer_key: str | None = None,
     ) -> r.HandoffReceipt:
-        """Store a hand-off request once per key (parent, teacher: to the director; director: to
-        the ERUN); questions and note masked and capped; TooManyOpen past 5 open requests."""
+        """Store a hand-off request once per key.
+
+        A parent's or a teacher's goes to the director, a director's to the ERUN; questions and
+        note masked and capped; TooManyOpen past 5 open requests.
+        """
 
         def work(session: Session) -> r.HandoffReceipt:
             person = self._viewer(session, viewer)
@@ -870,8 +877,11 @@ class EntService:
         return self._run(work)
 
     def feedback_stats(self, viewer: Identity, since: datetime, top: int = 15) -> r.FeedbackStats:
-        """Votes since a date for the staff page (directors and the ERUN only): per day, and the
-        answers with the most 👎 with up to 3 of their questions (masked when stored)."""
+        """Votes since a date for the staff page (directors and the ERUN only).
+
+        Per day, and the answers with the most 👎 with up to 3 of their questions (masked when
+        stored).
+        """
 
         def work(session: Session) -> r.FeedbackStats:
             self._reader_schools(session, self._viewer(session, viewer))

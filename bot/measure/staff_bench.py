@@ -40,10 +40,12 @@ def get(url: str, token: str) -> tuple[float, int, int]:
 
 
 def wait_up(url: str, process: subprocess.Popen) -> None:
+    """Wait until the portal answers (SystemExit if it stops or takes too long)."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit("the portal stopped: " + (process.stderr.read() or b"").decode(errors="replace"))
+            log = process.stderr.read() if process.stderr else b""
+            raise SystemExit("the portal stopped: " + (log or b"").decode(errors="replace"))
         try:
             urllib.request.urlopen(url, timeout=2)
             return
@@ -53,6 +55,7 @@ def wait_up(url: str, process: subprocess.Popen) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Generate the history, start the portal, time the page, write the JSON."""
     parser = argparse.ArgumentParser(
         prog="python -m bot.measure.staff_bench", description=__doc__.splitlines()[0]
     )

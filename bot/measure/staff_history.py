@@ -1,5 +1,7 @@
-"""Generated conversation history for the /staff page: Rasa's `events` table, N conversations
-spread over the last 30 days (deterministic), plus 👍/👎 votes in the ENT database.
+"""Generated conversation history for the /staff page (deterministic).
+
+Rasa's `events` table with N conversations spread over the last 30 days, plus 👍/👎 votes in
+the ENT database.
 
     python -m bot.measure.staff_history OUT.db [--conversations 100000]
 """
@@ -42,6 +44,7 @@ SCHEMA = (
 
 
 def user_event(sender: str, at: float, text: str, intent: str, key: str | None) -> tuple:
+    """A user message row, as Rasa's SQL tracker store writes it."""
     parse = {"intent": {"name": intent, "confidence": 0.9}, "entities": [], "text": text}
     if key:
         parse["response_selector"] = {
@@ -52,10 +55,12 @@ def user_event(sender: str, at: float, text: str, intent: str, key: str | None) 
 
 
 def action_event(sender: str, at: float, name: str) -> tuple:
+    """An action row."""
     return (sender, "action", at, None, name, json.dumps({"event": "action", "timestamp": at, "name": name}))
 
 
 def bot_event(sender: str, at: float, text: str) -> tuple:
+    """A bot message row."""
     return (sender, "bot", at, None, None, json.dumps({"event": "bot", "timestamp": at, "text": text}))
 
 
@@ -141,6 +146,7 @@ def add_votes(ent_url: str, count: int, now: float | None = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write a history file."""
     parser = argparse.ArgumentParser(prog="python -m bot.measure.staff_history", description=__doc__)
     parser.add_argument("out", type=Path)
     parser.add_argument("--conversations", type=int, default=100_000)

@@ -203,7 +203,7 @@ async def test_unanswered_questions_are_the_failures_and_the_last_question() -> 
         "le truc bleu de Nadia Benali marche pas",
         "mon code 06 12 34 56 78 est refusé",
     ]
-    answered = CONVERSATION[:3] + [user("ça ne m'aide pas", "handoff_request", 1.5)]
+    answered = [*CONVERSATION[:3], user("ça ne m'aide pas", "handoff_request", 1.5)]
     assert unanswered_questions(answered) == ["comment activer educonnect ?"]
 
 

@@ -52,7 +52,7 @@ def test_targets_are_at_least_24_pixels(widget_page):
 
 
 def test_thumbs_down_offers_a_rephrase_or_a_person(widget_page):
-    widget, page = widget_page
+    widget, _ = widget_page
     widget.ask("markdown")
     widget.log.locator(".msg-bot").last.get_by_role("button", name="Non").click()
     expect(widget.log.get_by_text("Vous pouvez reformuler votre question")).to_be_visible()
@@ -142,7 +142,7 @@ def test_nouvelle_conversation_asks_before_wiping_what_was_written(widget_page):
 
 
 def test_raw_addresses_get_a_readable_link_label(widget_page):
-    widget, page = widget_page
+    widget, _ = widget_page
     widget.ask("markdown")
     link = widget.log.locator(".msg-bot a").last
     expect(link).to_have_attribute("href", "https://educonnect.education.gouv.fr/")

@@ -66,7 +66,7 @@ async def test_the_person_may_add_a_sentence(agent, ent_env) -> None:
 
 async def test_a_director_is_offered_the_erun_and_an_anonymous_visitor_the_school(agent, ent_env) -> None:
     director = await Chat(agent, token("directeur.tilleuls", "directeur")).say("ça ne m'aide pas")
-    assert [b["title"] for b in buttons(director)][0] == texts.TO_ERUN_BUTTON
+    assert next(b["title"] for b in buttons(director)) == texts.TO_ERUN_BUTTON
     anonymous = await Chat(agent).say("je veux parler à quelqu'un")
     assert "adressez-vous directement à l'école" in texts_of(anonymous) and not buttons(anonymous)
 
