@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 logger = logging.getLogger("portal")
 READS = web.AppKey("staff_reads", StaffReads)
+WARM_UP = web.AppKey("staff_warm_up", asyncio.Task)
 COOKIE = "ent_identity"  # development: set by /api/dev/token, HttpOnly, SameSite=Strict
 ROLE_WORDS = {"parent": "parent", "enseignant": "enseignant", "directeur": "direction", "erun": "ERUN"}
 EXPORTS = ("demandes", "activite", "questions", "reponses")
@@ -405,3 +406,16 @@ def add_routes(app: web.Application, reads: StaffReads) -> None:
     app.router.add_get("/staff", staff_page)
     app.router.add_get("/staff/export/{name}.csv", export)
     app.router.add_post("/api/staff/requests/{id:\\d{1,9}}/close", close_request)
+    app.on_startup.append(warm_up)
+
+
+async def warm_up(app: web.Application) -> None:
+    """Read the conversation history once in the background, so the first /staff load is fast."""
+
+    async def read() -> None:
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, app[READS].activity.refresh)
+        except Exception as problem:  # noqa: BLE001 - a failed warm-up only makes the first load slower
+            logger.warning("staff page: history not read in advance (%s)", type(problem).__name__)
+
+    app[WARM_UP] = asyncio.get_running_loop().create_task(read())
