@@ -14,7 +14,7 @@ from tests.browser.widget import Widget
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
-FIRST, SECOND = "xqzw bloup tralala", "grmbl fjord vvv"
+FIRST, SECOND = "compte", "code"  # two misunderstandings (tests/integration/test_conversations.py)
 
 
 def test_parent_to_director_in_two_clicks(page, real_stack):
