@@ -103,9 +103,13 @@ class ConversationActivity:
                     if not rows:
                         break
                     missed = []
+                    by_number: dict[int, DayActivity] = {}  # UTC day number -> its activity
                     for event_id, sender, timestamp, intent in rows:
-                        day = datetime.fromtimestamp(timestamp or 0, timezone.utc).date()
-                        activity = self.days.setdefault(day, DayActivity())
+                        number = int((timestamp or 0) // 86400)
+                        activity = by_number.get(number)
+                        if activity is None:
+                            day = date(1970, 1, 1) + timedelta(days=number)
+                            activity = by_number[number] = self.days.setdefault(day, DayActivity())
                         activity.conversations.add(sender)
                         activity.messages += 1
                         if intent in FALLBACK_INTENTS:
