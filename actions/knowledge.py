@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-RETRIEVAL_INTENT = "faq"
+from bot.nlu import RETRIEVAL_INTENT, answer_ranking, chosen_answer
 
 
 def response_name(key: str) -> str:
@@ -48,17 +48,9 @@ def is_role_dependent(domain: dict[str, Any], key: str) -> bool:
 
 def selector_candidates(message: dict[str, Any]) -> list[tuple[str, float]]:
     """Answer keys ranked by the ResponseSelector for a parsed message, best first."""
-    selector = message.get("response_selector") or {}
-    prediction = selector.get(RETRIEVAL_INTENT) or selector.get("default") or {}
-    ranking = prediction.get("ranking") or []
-    out: list[tuple[str, float]] = []
-    for item in ranking:
-        full = item.get("intent_response_key") or ""
-        if "/" in full:
-            out.append((full.split("/", 1)[1], float(item.get("confidence") or 0)))
+    out = answer_ranking(message)
     if not out:
-        response = prediction.get("response") or {}
-        full = response.get("intent_response_key") or ""
-        if "/" in full:
-            out.append((full.split("/", 1)[1], float(response.get("confidence") or 0)))
+        key, confidence = chosen_answer(message)
+        if key is not None:
+            out.append((key, confidence or 0.0))
     return out

@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot.knowledge_data import heldout_examples
+from bot.nlu import FALLBACK_INTENT as FALLBACK
+from bot.nlu import RETRIEVAL_INTENT, answer_ranking, chosen_answer
 from bot.paths import MODEL, ROOT
 
-FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
-RETRIEVAL_INTENT = "faq"
 
 
 @dataclass
@@ -73,6 +73,7 @@ class Scores:
 
 
 def split_gold(intent: str) -> tuple[str, str | None]:
+    """Split a gold label 'faq/key' into its intent and its answer key."""
     base, _, key = intent.partition("/")
     return base, key or None
 
@@ -82,10 +83,8 @@ def predict(parse: dict, text: str, gold: str) -> Prediction:
     gold_intent, gold_answer = split_gold(gold)
     intent = (parse.get("intent") or {}).get("name") or ""
     ranking = [r["name"] for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK]
-    selectors = parse.get("response_selector") or {}
-    selector = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
-    keys = [r["intent_response_key"].split("/", 1)[1] for r in selector.get("ranking") or []]
-    response = selector.get("response") or {}
+    keys = [key for key, _ in answer_ranking(parse)]
+    _, confidence = chosen_answer(parse)
     ranking_confidences = [
         float(r.get("confidence") or 0.0)
         for r in parse.get("intent_ranking") or []
@@ -99,7 +98,7 @@ def predict(parse: dict, text: str, gold: str) -> Prediction:
         classifier_intent=ranking[0] if ranking else intent,
         answer=keys[0] if keys else None,
         candidates=keys[:3],
-        confidence=float(response.get("confidence") or 0.0),
+        confidence=confidence or 0.0,
         intent_confidence=ranking_confidences[0] if ranking_confidences else 0.0,
     )
 
@@ -130,7 +129,7 @@ def score(predictions: list[Prediction]) -> Scores:
     n = len(predictions) or 1
     faq = [p for p in predictions if p.gold_answer]
     m = len(faq) or 1
-    direct = [p for p in faq if p.intent == "faq" and p.answer == p.gold_answer]
+    direct = [p for p in faq if p.intent == RETRIEVAL_INTENT and p.answer == p.gold_answer]
     errors = [
         asdict(p)
         for p in predictions
@@ -143,7 +142,7 @@ def score(predictions: list[Prediction]) -> Scores:
         answer_accuracy=len(direct) / m,
         answer_selection_accuracy=sum(p.answer == p.gold_answer for p in faq) / m,
         answer_in_candidates=sum(
-            (p.intent == "faq" and p.answer == p.gold_answer)
+            (p.intent == RETRIEVAL_INTENT and p.answer == p.gold_answer)
             or (p.intent == FALLBACK and p.gold_answer in p.candidates)
             for p in faq
         )
@@ -169,10 +168,12 @@ async def predict_all(model: Path, examples: dict[str, list[str]]) -> list[Predi
 
 
 def evaluate(model: Path = MODEL, examples: dict[str, list[str]] | None = None) -> Scores:
+    """Score the model on the held-out examples."""
     return score(asyncio.run(predict_all(model, examples or heldout_examples())))
 
 
 def main() -> int:
+    """Print the held-out scores and write them as JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--json", type=Path, default=ROOT / "results" / "heldout.json")

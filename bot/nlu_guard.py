@@ -19,15 +19,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.training_data.message import Message
 
-FALLBACK_INTENT = "nlu_fallback"
+from bot.nlu import FALLBACK_INTENT, RETRIEVAL_INTENT, selector_prediction
 
 
 def selector_confidence(message: Message, retrieval_intent: str) -> float | None:
     """Confidence of the answer chosen for `retrieval_intent`, if any."""
-    selector = message.get("response_selector") or {}
-    prediction = selector.get(retrieval_intent) or selector.get("default") or {}
-    response = prediction.get("response") or {}
-    confidence = response.get("confidence")
+    confidence = (selector_prediction(message, retrieval_intent).get("response") or {}).get("confidence")
     return None if confidence is None else float(confidence)
 
 
@@ -56,7 +53,8 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"retrieval_intent": "faq", "threshold": 0.5}
+        """The retrieval intent guarded and the threshold below which it falls back."""
+        return {"retrieval_intent": RETRIEVAL_INTENT, "threshold": 0.5}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.retrieval_intent = config["retrieval_intent"]
@@ -70,9 +68,11 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> AnswerConfidenceGuard:
+        """Build the component from its config (Rasa's graph API)."""
         return cls(config)
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """Send unanswerable or unsure guide answers to the fallback."""
         for message in messages:
             intent = message.get("intent") or {}
             if unanswerable(message.get("text")):

@@ -15,11 +15,12 @@ It masks too much rather than too little.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
-LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "‘": "'"})
+from bot.text import STOP_WORDS, fold
+
 # Annotated entities in training data: "[Claire Lefebvre](parent_name)" or "[CE1]{...}".
 ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 EMAIL_MASK, PHONE_MASK, NUMBER_MASK, NAME_MASK = "[e-mail]", "[téléphone]", "[numéro]", "[nom]"
@@ -37,7 +38,7 @@ CUES = re.compile(
     r"l'élève|l'eleve|élève|eleve|la maîtresse|la maitresse|le maître|le maitre)\s+$",
     re.IGNORECASE,
 )
-# Proper nouns of the domain that are not personal data.
+# Proper nouns of the domain that are not personal data (with bot.text.STOP_WORDS: never names).
 PRODUCT_NAMES = {
     "ent",
     "educonnect",
@@ -88,25 +89,7 @@ PRODUCT_NAMES = {
     "aout",
     "juin",
     "janvier",
-    "bonjour",
-    "merci",
-    "madame",
-    "monsieur",
-    "mme",
-    "mlle",
-    "mr",
 }
-
-
-def strip_accents(text: str) -> str:
-    """'Élève' -> 'Eleve' (and œ -> oe)."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(LIGATURES))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def fold(word: str) -> str:
-    """Lower case, without accents: the form words are compared in."""
-    return strip_accents(word.lower())
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
@@ -137,7 +120,7 @@ def mask(text: str, vocabulary: Iterable[str] = (), names: Iterable[str] = ()) -
 
 def _fold_all(vocabulary: Iterable[str]) -> set[str]:
     """The vocabulary folded, with the product names: words that are not names."""
-    return {fold(word) for word in vocabulary} | PRODUCT_NAMES
+    return {fold(word) for word in vocabulary} | PRODUCT_NAMES | STOP_WORDS
 
 
 @lru_cache(maxsize=4)
@@ -146,7 +129,9 @@ def _common_words(vocabulary: frozenset[str]) -> frozenset[str]:
     return frozenset(_fold_all(vocabulary))
 
 
-def _is_name(word: str, before: str, following: str, common: set[str], known: set[str]) -> bool:
+def _is_name(
+    word: str, before: str, following: str, common: AbstractSet[str], known: AbstractSet[str]
+) -> bool:
     """Whether `word`, between `before` and the `following` word, looks like someone's name."""
     folded = fold(word)
     if folded in known:

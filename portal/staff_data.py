@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import column, create_engine, func, inspect, select, table
 from sqlalchemy.engine import Connection, Engine
 
+from bot.conversation_store import sqlite_path
 from bot.ent import results as r
 from bot.ent.service import EntService
 from bot.identity import Identity
@@ -82,7 +83,13 @@ class ConversationActivity:
         self.missed: deque[tuple[int, float, str]] = deque(maxlen=KEPT_QUESTIONS)
 
     def _connect(self) -> Engine | None:
-        if self._engine is None and self.url:
+        """The store's engine; None when there is no store (an absent SQLite file is not created)."""
+        if not self.url:
+            return None
+        path = sqlite_path(self.url)
+        if path is not None and not path.exists():
+            return None
+        if self._engine is None:
             self._engine = create_engine(self.url, future=True)
         return self._engine
 
