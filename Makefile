@@ -17,7 +17,7 @@ export ACTIONS_PORT ?= 5055
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
 .PHONY: help setup portal-deps train run shell test lint typecheck validate pytest stories token db-reset purge bench eval eval-check report clean \
-	cluster cluster-packages test-cluster bench-cluster
+	cluster cluster-packages test-cluster bench-cluster staff-bench
 
 help:
 	@echo "make run    set up (first time), train if data changed, start the assistant on 127.0.0.1"
@@ -140,6 +140,10 @@ bench: $(STAMP)
 
 report: $(STAMP)
 	@$(PY) -m bot.measure.report $(ARGS)
+
+# /staff page load on 100,000 generated conversations (issue 12); results/staff-bench.json
+staff-bench: $(STAMP) portal-deps
+	@$(PY) -m bot.measure.staff_bench $(ARGS)
 
 clean:
 	rm -rf models results/test-conversations .pytest_cache

@@ -14,6 +14,8 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
+from actions.handoff import offer_handoff
+from actions.handoff_texts import NOT_FOUND
 from actions.knowledge import (
     is_role_dependent,
     known_answer,
@@ -72,7 +74,8 @@ class ActionDidYouMean(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         if previous_turn_misunderstood(tracker.events):
-            dispatcher.utter_message(text=texts.CONTACT_ERUN)
+            # Logged in: offer to hand the question to a person (issue 12); else how to reach the school.
+            await offer_handoff(dispatcher, tracker, NOT_FOUND, anonymous_text=texts.CONTACT_ERUN)
             return []
 
         buttons = candidate_buttons(tracker.latest_message, domain)

@@ -10,7 +10,7 @@ CONTACT_ERUN = (
     "Vous pouvez aussi me demander « que sais-tu faire ? » pour voir les sujets que je connais."
 )
 ROLE_NOTED = "C'est noté : je vous réponds en tant que {label}."
-ROLE_LABELS = {"parent": "parent", "enseignant": "enseignant", "directeur": "directeur"}
+ROLE_LABELS = {"parent": "parent", "enseignant": "enseignant", "directeur": "directeur", "erun": "ERUN"}
 ROLE_FROM_TOKEN = (
     "Vous êtes connecté à l'ENT : je vous réponds selon le profil de votre compte "
     "({label}), qui ne peut pas être changé ici."

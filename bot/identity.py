@@ -23,7 +23,7 @@ MAX_TOKEN_LENGTH = 4096
 # A token lives 15 minutes at most (the portal refreshes it); a longer one is refused as invalid.
 MAX_TOKEN_TTL_SECONDS = 15 * 60
 CLOCK_SKEW_SECONDS = 30  # an `iat` this far in the future is tolerated (clocks of two servers)
-ROLES = ("parent", "enseignant", "directeur", "autre")
+ROLES = ("parent", "enseignant", "directeur", "erun", "autre")
 # Roles a person may give in words ("je suis ..."); "autre" only comes from a token.
 SETTABLE_ROLES = ("parent", "enseignant", "directeur")
 
@@ -38,6 +38,7 @@ ROLE_BY_PROFILE = {
     "legal_representative": "parent",
     "famille_accueil": "parent",
     "foster_family": "parent",
+    "erun": "erun",
 }
 
 
@@ -46,7 +47,7 @@ class Identity:
     """Who is chatting, as vouched for by the portal's signed token."""
 
     login: str
-    role: str  # 'parent' | 'enseignant' | 'directeur' | 'autre'
+    role: str  # 'parent' | 'enseignant' | 'directeur' | 'erun' | 'autre'
 
 
 @dataclass(frozen=True)

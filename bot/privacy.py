@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from bot.text import STOP_WORDS, fold
@@ -101,7 +102,7 @@ def mask(text: str, vocabulary: Iterable[str] = (), names: Iterable[str] = ()) -
     text = EMAIL.sub(EMAIL_MASK, text or "")
     text = PHONE.sub(PHONE_MASK, text)
     text = NUMBER.sub(NUMBER_MASK, text)
-    common = {fold(word) for word in vocabulary} | PRODUCT_NAMES | STOP_WORDS
+    common = _common_words(vocabulary) if isinstance(vocabulary, frozenset) else _fold_all(vocabulary)
     known = {fold(name) for name in names if len(name) >= 3} - common
     words = list(WORD.finditer(text))
     out, last, previous_masked = [], 0, False
@@ -117,7 +118,20 @@ def mask(text: str, vocabulary: Iterable[str] = (), names: Iterable[str] = ()) -
     return re.sub(r"\[nom\](?:[\s-]+\[nom\])+", NAME_MASK, "".join(out))  # "[nom] [nom]" -> "[nom]"
 
 
-def _is_name(word: str, before: str, following: str, common: set[str], known: set[str]) -> bool:
+def _fold_all(vocabulary: Iterable[str]) -> set[str]:
+    """The vocabulary folded, with the product names: words that are not names."""
+    return {fold(word) for word in vocabulary} | PRODUCT_NAMES | STOP_WORDS
+
+
+@lru_cache(maxsize=4)
+def _common_words(vocabulary: frozenset[str]) -> frozenset[str]:
+    """_fold_all, computed once per vocabulary (the assistant's is a frozenset of ~25,000 words)."""
+    return frozenset(_fold_all(vocabulary))
+
+
+def _is_name(
+    word: str, before: str, following: str, common: AbstractSet[str], known: AbstractSet[str]
+) -> bool:
     """Whether `word`, between `before` and the `following` word, looks like someone's name."""
     folded = fold(word)
     if folded in known:

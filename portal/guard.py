@@ -51,6 +51,7 @@ MESSAGES = {
     "already_voted": "Votre avis sur cette réponse est déjà enregistré. Merci !",
     "backend_unavailable": "Le service est momentanément indisponible. Réessayez dans quelques instants.",
     "unknown_login": "Cette personne de démonstration est inconnue.",
+    "forbidden": "Cette action est réservée à la personne qui a reçu la demande.",
     "dev_local_only": (
         "La connexion de démonstration n'est possible que depuis cette machine "
         "(adresse 127.0.0.1 ou localhost)."

@@ -14,6 +14,7 @@ DEMO_PEOPLE: tuple[tuple[str, str], ...] = (
     ("famille.accueil.papillons", "Nathalie Morel — famille d'accueil, École des Papillons"),
     ("directeur.tilleuls", "Olivier Fontaine — directeur, École des Tilleuls"),
     ("directeur.moulin", "Valérie Noël — directrice, École maternelle du Moulin"),
+    ("erun.demo", "Hélène Marchand — ERUN de la circonscription de démonstration"),
 )
 
 LABELS = dict(DEMO_PEOPLE)

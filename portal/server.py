@@ -39,11 +39,12 @@ from bot.identity import (
     mint_token,
 )
 from bot.paths import RASA_API_TOKEN_FILE, VAR
-from portal import guard, health
+from portal import guard, health, staff
 from portal.feedback import InvalidTicket, Tickets, portal_key
 from portal.guard import NO_REPLY, Conversations, RateLimiter, Refused, error
 from portal.people import DEMO_PEOPLE, LABELS
 from portal.rasa import RasaClient, RasaUnavailable, Reply, latest_turn, replies_from_webhook
+from portal.staff_data import StaffReads
 
 HOST = "127.0.0.1"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -76,7 +77,7 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path.startswith("/api/") or request.path in ("/", "/health"):
+    if request.path.startswith(("/api/", "/staff")) or request.path in ("/", "/health"):
         response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -261,9 +262,20 @@ async def dev_token(request: web.Request) -> web.Response:
     if role is None:
         return error(404, "unknown_login")
     token = mint_token(login, role, ttl_seconds=DEV_TOKEN_TTL, secret=load_secret())
-    return web.json_response(
+    response = web.json_response(
         {"login": login, "label": LABELS[login], "role": role, "token": token, "expires_in": DEV_TOKEN_TTL}
     )
+    staff.set_identity_cookie(response, request, token, DEV_TOKEN_TTL)  # for /staff (issue 12)
+    return response
+
+
+async def dev_sign_out(request: web.Request) -> web.Response:
+    """Development only: back to anonymous (forget the /staff identity cookie)."""
+    if not local_host(request):
+        return error(403, "dev_local_only")
+    response = web.json_response({"login": ""})
+    staff.set_identity_cookie(response, request, None, 0)
+    return response
 
 
 def dev_database_allowed(url: str) -> bool:
@@ -321,8 +333,10 @@ def create_app(
     app.router.add_post("/api/chat", chat)
     app.router.add_post("/api/conversation", new_conversation)
     app.router.add_post("/api/feedback", feedback)
+    staff.add_routes(app, StaffReads(app[SERVICE], app[HEALTH]["store_url"]))
     if dev:
         app.router.add_post("/api/dev/token", dev_token)
+        app.router.add_post("/api/dev/signout", dev_sign_out)
     app.router.add_static("/static/", STATIC)
     return app
 

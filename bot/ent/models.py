@@ -27,7 +27,8 @@ TEACHER = "enseignant"
 DIRECTOR = "directeur"
 STAFF = "personnel"
 GUEST = "invite"
-PROFILES = (PUPIL, PARENT, TEACHER, DIRECTOR, STAFF, GUEST)
+ERUN = "erun"  # enseignant référent pour les usages du numérique, for a circonscription
+PROFILES = (PUPIL, PARENT, TEACHER, DIRECTOR, STAFF, GUEST, ERUN)
 
 # Where an account comes from.
 SOURCE_ONDE = "onde"
@@ -302,3 +303,39 @@ class Feedback(Base):
     answer_key = Column(String(100), nullable=False)
     question = Column(Text, nullable=True)
     vote = Column(String(4), nullable=False)  # 'up' | 'down'
+
+
+# Hand-off requests (issue 12): who reads them, and their status.
+TO_DIRECTOR = "directeur"  # a parent's or a teacher's question, read by the school's director
+TO_ERUN = "erun"  # a director's question, read by the circonscription's ERUN
+REQUEST_OPEN = "ouverte"
+REQUEST_DONE = "traitee"
+
+
+class ErunScope(Base):
+    """The circonscription an ERUN looks after."""
+
+    __tablename__ = "ent_erun_scopes"
+
+    id = Column(Integer, primary_key=True)
+    person_id = Column(ForeignKey("ent_people.id"), nullable=False, unique=True)
+    circonscription = Column(String(200), nullable=False)
+
+
+class HandoffRequest(Base):
+    """A question the assistant could not answer, handed to a person (masked, capped)."""
+
+    __tablename__ = "ent_handoff_requests"
+
+    id = Column(Integer, primary_key=True)
+    request_key = Column(String(64), nullable=False, unique=True)  # idempotency: one per offer
+    requester_id = Column(ForeignKey("ent_people.id"), nullable=False, index=True)
+    school_id = Column(ForeignKey("ent_schools.id"), nullable=False, index=True)
+    recipient = Column(String(20), nullable=False)  # TO_DIRECTOR | TO_ERUN
+    questions = Column(Text, nullable=True)
+    note = Column(Text, nullable=True)
+    last_answer_key = Column(String(100), nullable=True)
+    created_at = Column(DateTime, nullable=False, default=datetime.utcnow, index=True)
+    status = Column(String(10), nullable=False, default=REQUEST_OPEN, index=True)
+    closed_at = Column(DateTime, nullable=True)
+    closed_by_id = Column(ForeignKey("ent_people.id"), nullable=True)

@@ -173,3 +173,47 @@ class GarReport:
     pending_additions: tuple[str, ...]
     pending_removals: tuple[str, ...]
     missing_teachers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HandoffReceipt:
+    """A stored hand-off request, as told to the person who sent it."""
+
+    id: int
+    recipient: str  # 'directeur' | 'erun'
+    school_name: str
+    created: bool  # False: the same request was already stored (double click, retry)
+
+
+@dataclass(frozen=True)
+class HandoffInfo:
+    """A hand-off request, as shown to the staff who read it."""
+
+    id: int
+    created_at: datetime
+    requester_name: str
+    requester_role: str
+    school_name: str
+    recipient: str
+    questions: tuple[str, ...]
+    note: str | None
+    last_answer_key: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class AnswerVotes:
+    """Votes on one answer of the assistant, with a few of the questions voted down (masked)."""
+
+    answer_key: str
+    down: int
+    up: int
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FeedbackStats:
+    """The 👍/👎 since a date: per day (up, down), and the answers with the most 👎."""
+
+    per_day: dict[date, tuple[int, int]]
+    answers: tuple[AnswerVotes, ...]

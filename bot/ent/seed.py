@@ -435,12 +435,27 @@ def _jaures(b: _Builder) -> None:
         b.family(last[label], 2)
 
 
+ERUN_LOGIN = "erun.demo"
+
+
+def _erun(session: Session) -> bool:
+    """The circonscription's ERUN (issue 12), added to older databases too; True if added."""
+    known = session.execute(select(m.Account.id).where(m.Account.login == ERUN_LOGIN)).scalar()
+    if known is not None:
+        return False
+    b = _Builder(session)
+    erun = b.person("Hélène", "Marchand", m.ERUN, ERUN_LOGIN, source=m.SOURCE_ACADEMIC, when=at("2020-09-01"))
+    b.add(m.ErunScope(person_id=erun.id, circonscription=CIRCONSCRIPTION))
+    return True
+
+
 def seed(session: Session) -> None:
     """Fill an empty database with the demo circonscription."""
     b = _Builder(session)
     _tilleuls(b, _papillons(b))
     _moulin(b)
     _jaures(b)
+    _erun(session)
 
 
 def is_empty(session: Session) -> bool:
@@ -453,6 +468,7 @@ def init_db(engine: Engine) -> bool:
     m.Base.metadata.create_all(engine)
     with session_scope(make_session_factory(engine)) as session:
         if not is_empty(session):
+            _erun(session)  # a database seeded before issue 12 gets its ERUN
             return False
         seed(session)
         return True

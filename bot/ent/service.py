@@ -6,10 +6,11 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.ent import handoff as h
 from bot.ent import models as m
 from bot.ent import results as r
 from bot.ent.db import session_factory, session_scope
@@ -37,6 +38,10 @@ class AccountRefused(NotAllowed):
 
 class AlreadyRecorded(Exception):
     """This feedback ticket was already used (a vote is stored once)."""
+
+
+class TooManyOpen(NotAllowed):
+    """The person already has the most open hand-off requests allowed (5)."""
 
 
 class BackendUnavailable(Exception):
@@ -287,6 +292,10 @@ class EntService:
     def ping(self) -> None:
         """Raise BackendUnavailable unless the database answers with its tables (health check)."""
         self._run(lambda session: session.execute(select(m.School.id).limit(1)).all())
+
+    def known_names(self) -> set[str]:
+        """First and last names of the people of the ENT: masked wherever they appear in a text."""
+        return self._run(_known_names)
 
     def role_of(self, login: str) -> str | None:
         """The assistant role of a login (development tooling), None if unknown."""
@@ -724,6 +733,159 @@ class EntService:
         def work(session: Session) -> int:
             result = session.execute(delete(m.FeedbackTicket).where(m.FeedbackTicket.used_at < before))
             return int(result.rowcount or 0)
+
+        return self._run(work)
+
+    # --- hand-off to a person (issue 12) ---------------------------------------
+    def _sender_school(self, session: Session, person: m.Person) -> m.School:
+        """The school a request goes to.
+
+        The director's own, a teacher's home school, a parent's children's school (the first
+        one by name).
+        """
+        if person.profile == m.DIRECTOR:
+            return self._directed_school(session, person)
+        if person.profile not in h.SENDERS:
+            raise NotAllowed()
+        school_ids = self._viewer_school_ids(session, person)
+        if not school_ids:
+            raise NotAllowed()
+        if person.profile == m.TEACHER:
+            home = session.execute(
+                select(m.TeacherAttachment.school_id).where(
+                    m.TeacherAttachment.person_id == person.id,
+                    m.TeacherAttachment.is_home_school.is_(True),
+                )
+            ).scalar()
+            if home in school_ids:
+                return session.get(m.School, home)
+        schools = session.execute(
+            select(m.School).where(m.School.id.in_(school_ids)).order_by(m.School.name)
+        ).scalars()
+        return next(iter(schools))
+
+    def handoff_recipient(self, viewer: Identity) -> r.HandoffReceipt:
+        """Who would read a request of this viewer (id 0: nothing stored); NotAllowed if nobody."""
+
+        def work(session: Session) -> r.HandoffReceipt:
+            person = self._viewer(session, viewer)
+            school = self._sender_school(session, person)
+            return r.HandoffReceipt(
+                id=0, recipient=h.SENDERS[person.profile], school_name=school.name, created=False
+            )
+
+        return self._run(work)
+
+    def submit_handoff(
+        self,
+        viewer: Identity,
+        key: str,
+        questions: list[str],
+        note: str | None = None,
+        last_answer_key: str | None = None,
+    ) -> r.HandoffReceipt:
+        """Store a hand-off request once per key.
+
+        A parent's or a teacher's goes to the director, a director's to the ERUN; questions and
+        note masked and capped; TooManyOpen past 5 open requests.
+        """
+
+        def work(session: Session) -> r.HandoffReceipt:
+            person = self._viewer(session, viewer)
+            school = self._sender_school(session, person)
+            names = _known_names(session)
+            try:
+                return h.submit(
+                    session,
+                    person,
+                    school,
+                    str(key)[:64],
+                    h.masked_questions(questions, names),
+                    h.masked_note(note, names),
+                    last_answer_key,
+                )
+            except h.TooManyOpen:
+                raise TooManyOpen() from None
+
+        return self._run(work)
+
+    def _reader_schools(self, session: Session, person: m.Person) -> list[int]:
+        """The school whose requests a director reads; none for an ERUN (scope by circonscription)."""
+        if person.profile == m.DIRECTOR:
+            return [self._directed_school(session, person).id]
+        if person.profile == m.ERUN:
+            return []
+        raise NotAllowed()
+
+    def received_handoffs(
+        self, viewer: Identity, status: str | None = m.REQUEST_OPEN, limit: int = 20, offset: int = 0
+    ) -> list[r.HandoffInfo]:
+        """Requests a director (their school) or an ERUN (their circonscription) received."""
+
+        def work(session: Session) -> list[r.HandoffInfo]:
+            person = self._viewer(session, viewer)
+            schools = self._reader_schools(session, person)
+            return h.received(session, person, schools, status, max(1, min(limit, 200)), max(0, offset))
+
+        return self._run(work)
+
+    def close_handoff(self, viewer: Identity, request_id: object) -> r.HandoffInfo:
+        """Mark a received request as handled; NotAllowed if the viewer may not see it."""
+
+        def work(session: Session) -> r.HandoffInfo:
+            person = self._viewer(session, viewer)
+            schools = self._reader_schools(session, person)
+            try:
+                return h.close(session, person, schools, _as_int(request_id))
+            except LookupError:
+                raise NotAllowed() from None
+
+        return self._run(work)
+
+    def feedback_stats(self, viewer: Identity, since: datetime, top: int = 15) -> r.FeedbackStats:
+        """Votes since a date for the staff page (directors and the ERUN only).
+
+        Per day, and the answers with the most 👎 with up to 3 of their questions (masked when
+        stored).
+        """
+
+        def work(session: Session) -> r.FeedbackStats:
+            self._reader_schools(session, self._viewer(session, viewer))
+            day = func.date(m.Feedback.created_at)
+            per_day: dict = {}
+            for when, vote, count in session.execute(
+                select(day, m.Feedback.vote, func.count())
+                .where(m.Feedback.created_at >= since)
+                .group_by(day, m.Feedback.vote)
+            ).all():
+                key = when if not isinstance(when, str) else datetime.fromisoformat(when).date()
+                up, down = per_day.get(key, (0, 0))
+                per_day[key] = (up + count, down) if vote == "up" else (up, down + count)
+            down_count = func.sum(case((m.Feedback.vote == "down", 1), else_=0))
+            up_count = func.sum(case((m.Feedback.vote == "up", 1), else_=0))
+            rows = session.execute(
+                select(m.Feedback.answer_key, down_count, up_count)
+                .where(m.Feedback.created_at >= since)
+                .group_by(m.Feedback.answer_key)
+                .having(down_count > 0)
+                .order_by(down_count.desc(), m.Feedback.answer_key)
+                .limit(top)
+            ).all()
+            answers = []
+            for key, down, up in rows:
+                questions = session.execute(
+                    select(m.Feedback.question)
+                    .where(
+                        m.Feedback.answer_key == key,
+                        m.Feedback.vote == "down",
+                        m.Feedback.question.is_not(None),
+                        m.Feedback.created_at >= since,
+                    )
+                    .order_by(m.Feedback.id.desc())
+                    .limit(3)
+                ).scalars()
+                answers.append(r.AnswerVotes(key, int(down), int(up), tuple(questions)))
+            return r.FeedbackStats(per_day=per_day, answers=tuple(answers))
 
         return self._run(work)
 

@@ -38,7 +38,13 @@
     scheduleRefresh(identity);
   }
   async function signIn(login, refreshing) {
-    if (!login) return use({});
+    if (!login) {
+      // Forget the /staff identity cookie too (development); anonymous either way.
+      try {
+        await fetch("/api/dev/signout", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+      } catch (e) { /* unreachable: the cookie expires with the token anyway (15 min) */ }
+      return use({});
+    }
     if (!refreshing) stateLine.textContent = "Connexion…";
     try {
       const response = await fetch("/api/dev/token", {

@@ -10,7 +10,12 @@
   const el = {
     launcher: $("chat-launcher"), panel: $("chat-panel"), close: $("chat-close"), reset: $("chat-reset"),
     log: $("chat-log"), typing: $("chat-typing"), status: $("chat-status"), form: $("chat-form"), input: $("chat-input"),
+    send: $("chat-send"), notice: $("chat-notice"),
   };
+  const MAX_LENGTH = 2000; // the input's maxlength, and the portal's limit
+  // When the chat covers the page (phone width, or desktop zoom >= about 215 %), it behaves as a modal
+  // dialog: focus stays inside (WCAG 2.4.11). Same breakpoints as widget.css.
+  const COVERS = window.matchMedia("(max-width: 600px), (max-height: 500px)");
   // Markdown from the answers; raw HTML is never interpreted (html: false), then DOMPurify keeps a short allow-list.
   const md = window.markdownit({ html: false, linkify: true, breaks: true });
   const SAFE = {
@@ -57,9 +62,20 @@
     const lines = text.split("\n");
     return lines.map((line, i) => (i > 0 && ITEM.test(lines[i - 1]) && /^\S/.test(line) && !ITEM.test(line) ? "\n" + line : line)).join("\n");
   }
+  // A raw address as link text is long and read out in full: show the site's name instead.
+  function linkLabel(a) {
+    const text = a.textContent.trim();
+    if (!/^(https?:\/\/|www\.|mailto:)/i.test(text)) return;
+    try {
+      const url = new URL(a.href);
+      a.textContent = url.protocol === "mailto:" ? url.pathname : "site " + url.hostname.replace(/^www\./, "");
+      a.title = a.href;
+    } catch (e) { /* not a URL: keep the text */ }
+  }
   function markdown(text) {
     const fragment = DOMPurify.sanitize(md.render(endLists(text)), SAFE);
     fragment.querySelectorAll("a").forEach((a) => {
+      linkLabel(a);
       a.target = "_blank";
       a.rel = "noopener noreferrer";
       a.append(hidden(" (nouvel onglet)"));
@@ -91,7 +107,25 @@
     });
     return group;
   }
+  // After a 👎: rephrase, or hand the question to a person (the assistant offers it: issue 12).
+  function afterThumbsDown() {
+    const box = node("div", "feedback feedback-done");
+    box.append(node("p", "", "Merci pour votre avis. Vous pouvez reformuler votre question, ou la transmettre à une personne."));
+    const group = node("div", "quick-replies");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Que faire de cette réponse ?");
+    const rephrase = node("button", "quick-reply", "Reformuler ma question");
+    rephrase.type = "button";
+    rephrase.addEventListener("click", () => { el.input.placeholder = "Reformulez votre question…"; el.input.focus(); });
+    const handoff = node("button", "quick-reply", "Transmettre ma question à une personne");
+    handoff.type = "button";
+    handoff.addEventListener("click", () => send("/handoff_request", "Cette réponse ne m'aide pas"));
+    group.append(rephrase, handoff);
+    box.append(group);
+    return box;
+  }
   function feedbackBlock(msg) {
+    if (msg.vote === "down" && !msg.followed) return afterThumbsDown();
     if (msg.vote) return node("p", "feedback feedback-done", "Merci pour votre avis.");
     const box = node("div", "feedback");
     const question = node("span", "feedback-question", "Cette réponse vous a-t-elle aidé ?");
@@ -140,7 +174,8 @@
   }
   function clearQuickReplies() {
     const hadFocus = el.log.contains(document.activeElement) && document.activeElement.classList.contains("quick-reply");
-    state.messages.forEach((m) => { m.buttons = []; });
+    state.messages.forEach((m) => { m.buttons = []; if (m.vote) m.followed = true; });
+    el.log.querySelectorAll(".feedback-done .quick-replies").forEach((group) => group.remove());
     el.log.querySelectorAll(".quick-replies").forEach((group) => group.remove());
     if (hadFocus) el.input.focus();
   }
@@ -149,10 +184,19 @@
   async function post(url, body) {
     return fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   }
+  function pending(on) {
+    busy = on;
+    if (on) el.form.setAttribute("aria-busy", "true");
+    else el.form.removeAttribute("aria-busy");
+    // aria-disabled, not disabled: the button keeps its focus and says why it waits.
+    el.send.setAttribute("aria-disabled", on ? "true" : "false");
+    el.send.textContent = on ? "Patientez…" : "Envoyer";
+    if (!on) notice("");
+  }
+  function notice(text) { el.notice.textContent = text; el.notice.hidden = !text; }
   async function send(text, shown, silent) {
     if (busy || !text || !text.trim()) return false;
-    busy = true;
-    el.form.setAttribute("aria-busy", "true");
+    pending(true);
     clearQuickReplies();
     const turnStart = el.log.children.length;
     const mine = silent ? null : append({ who: "user", text: shown || text });
@@ -182,8 +226,7 @@
       return false;
     } finally {
       typing(false);
-      busy = false;
-      el.form.removeAttribute("aria-busy");
+      pending(false);
     }
   }
   async function refusal(response) {
@@ -248,6 +291,7 @@
   function open(focus) {
     el.panel.hidden = false;
     el.launcher.setAttribute("aria-expanded", "true");
+    covering();
     document.body.classList.add("chat-open");
     state.open = true;
     save();
@@ -264,6 +308,31 @@
     save();
     el.launcher.focus();
   }
+  // While the chat covers the page, it is modal: Tab and Shift+Tab go round inside it.
+  function covering() { el.panel.setAttribute("aria-modal", COVERS.matches ? "true" : "false"); }
+  function focusables() {
+    return [...el.panel.querySelectorAll("button, input, [href], [tabindex]:not([tabindex='-1'])")]
+      .filter((e) => !e.disabled && e.offsetParent !== null);
+  }
+  function trapTab(event) {
+    if (event.key !== "Tab" || !COVERS.matches || el.panel.hidden) return;
+    const items = focusables();
+    if (!items.length) return;
+    const first = items[0], last = items[items.length - 1];
+    if (event.shiftKey && (document.activeElement === first || !el.panel.contains(document.activeElement))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (document.activeElement === last || !el.panel.contains(document.activeElement))) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+  async function confirmReset() {
+    // Only when something would be lost: what the person wrote.
+    if (state.messages.some((m) => m.who === "user") &&
+        !window.confirm("Effacer cette conversation et en commencer une nouvelle ?")) return;
+    reset(true);
+  }
   async function reset(focus) {
     const wasOpen = state.open;
     state = fresh(identity.login);
@@ -277,13 +346,27 @@
 
   el.launcher.addEventListener("click", () => (el.panel.hidden ? open() : close()));
   el.close.addEventListener("click", close);
-  el.reset.addEventListener("click", () => reset(true));
+  el.reset.addEventListener("click", confirmReset);
   el.panel.addEventListener("keydown", (event) => { if (event.key === "Escape") { event.preventDefault(); close(); } });
+  document.addEventListener("keydown", trapTab);
+  document.addEventListener("focusin", (event) => {
+    if (COVERS.matches && !el.panel.hidden && !el.panel.contains(event.target)) el.input.focus();
+  });
+  COVERS.addEventListener("change", covering);
+  el.input.addEventListener("paste", (event) => {
+    const pasted = (event.clipboardData && event.clipboardData.getData("text")) || "";
+    const kept = el.input.value.length - (el.input.selectionEnd - el.input.selectionStart);
+    if (kept + pasted.length > MAX_LENGTH) {
+      notice("Votre texte dépasse 2 000 caractères : seuls les 2 000 premiers ont été gardés. Raccourcissez-le si besoin.");
+    }
+  });
   el.form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = el.input.value;
-    if (busy || !text.trim()) return;
+    if (busy) { notice("Patientez : l'assistant répond encore à votre message précédent. Votre texte est gardé."); return; }
+    if (!text.trim()) return;
     el.input.value = "";
+    el.input.placeholder = "Posez votre question…";
     await send(text.trim());
   });
 

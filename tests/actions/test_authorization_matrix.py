@@ -183,3 +183,72 @@ async def test_matrix_size():
         + len(ALL_QUESTIONS)  # no identity
     )
     assert size == 158  # 143 before the account states (one more viewer: parent.nonactive.papillons)
+
+
+# --- hand-off requests (issue 12): who reads and closes them ---------------------------
+# A request from a parent of each school (to its director) and from each director (to the ERUN);
+# each viewer asks « quelles demandes ai-je reçues ? » and tries to close each one.
+HANDOFF_VIEWERS = {**{login: role for login, (role, _) in VIEWERS.items()}, "erun.demo": "erun"}
+HANDOFF_SENDERS = {
+    "parent.papillons": ("parent", PAP, "directeur.papillons"),
+    "enseignant.tilleuls": ("enseignant", TIL, "directeur.tilleuls"),
+    "directeur.papillons": ("directeur", PAP, "erun.demo"),
+    "directeur.tilleuls": ("directeur", TIL, "erun.demo"),
+}
+HANDOFF_CASES = [(viewer, sender) for viewer in HANDOFF_VIEWERS for sender in HANDOFF_SENDERS]
+
+
+@pytest.fixture(scope="module")
+def sent_requests(backend: EntService) -> dict[str, int]:
+    """One open request per sender, stored once for the module: sender login -> request id."""
+    return {
+        login: backend.submit_handoff(who(login, role), f"matrix-{login}", [f"question de {login}"]).id
+        for login, (role, _, _) in HANDOFF_SENDERS.items()
+    }
+
+
+async def ask_handoff(action, login: str, text: str = "") -> str:
+    tracker = create_tracker(
+        text=text, metadata=metadata_for(login, HANDOFF_VIEWERS[login]), intent="staff_requests"
+    )
+    return texts_of((await run_action(action, tracker))[0])
+
+
+@pytest.mark.parametrize("viewer,sender", HANDOFF_CASES)
+async def test_handoff_requests_seen_by_their_reader_only(viewer, sender, sent_requests):
+    from actions import handoff_texts
+    from actions.handoff import ActionStaffRequests
+
+    answer = await ask_handoff(ActionStaffRequests(), viewer)
+    reader = HANDOFF_SENDERS[sender][2]
+    assert (f"Demande n° {sent_requests[sender]}**" in answer) is (viewer == reader and usable(viewer))
+    if HANDOFF_VIEWERS[viewer] not in ("directeur", "erun"):
+        assert answer == handoff_texts.NOT_A_READER
+
+
+@pytest.mark.parametrize("viewer,sender", HANDOFF_CASES)
+async def test_handoff_requests_closed_by_their_reader_only(viewer, sender, backend):
+    from actions import handoff_texts
+    from actions.handoff import ActionStaffCloseRequest
+
+    role, _, reader = HANDOFF_SENDERS[sender]
+    request = backend.submit_handoff(who(sender, role), f"close-{viewer}-{sender}", ["à fermer"])
+    answer = await ask_handoff(ActionStaffCloseRequest(), viewer, f"la demande {request.id} est traitée")
+    closed = answer == handoff_texts.CLOSED.format(id=request.id)
+    assert closed is (viewer == reader)
+    still_open = {r.id for r in backend.received_handoffs(who(reader, HANDOFF_VIEWERS[reader]))}
+    assert (request.id not in still_open) is closed
+    if not closed:
+        backend.close_handoff(who(reader, HANDOFF_VIEWERS[reader]), request.id)  # keep under 5 open
+
+
+async def test_handoff_no_identity():
+    from actions.handoff import ActionStaffCloseRequest, ActionStaffRequests
+
+    for action in (ActionStaffRequests(), ActionStaffCloseRequest()):
+        tracker = create_tracker(text="la demande 1 est traitée")
+        assert texts_of((await run_action(action, tracker))[0]) == texts.NO_TOKEN
+
+
+async def test_handoff_matrix_size():
+    assert 2 * len(HANDOFF_CASES) + 2 == 90  # 11 viewers x 4 requests, to read and to close

@@ -519,4 +519,4 @@ async def test_action_server_registers_every_live_action_of_the_domain():
     executor.register_package("actions")
     assert len(live_actions) == 14
     assert live_actions <= set(executor.actions)
-    assert set(domain["forms"]) == {"live_class_form", "live_parent_form"}
+    assert {"live_class_form", "live_parent_form"} <= set(domain["forms"])

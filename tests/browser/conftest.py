@@ -122,6 +122,8 @@ def real_stack(ent_env: dict[str, str], tmp_path_factory, request: pytest.Fixtur
     config["action_endpoint"].pop("headers", None)  # the test action server has no shared secret
     config["tracker_store"]["db"] = str(endpoints.parent / "conversations.db")
     endpoints.write_text(yaml.safe_dump(config))
+    # The portal reads the same conversation store (its health check, /staff).
+    env = dict(env, CONVERSATION_STORE_URL=f"sqlite:///{endpoints.parent / 'conversations.db'}")
     stack = Stack(env, free_port())
     rasa = str(Path(sys.executable).with_name("rasa"))
     command = [

@@ -51,6 +51,14 @@ def script(message: str, token: str | None) -> list[dict]:
             action("utter_faq"),
             bot("Vous êtes : parent, enseignant, directeur ?", BUTTONS, key="utter_faq/role"),
         ]
+    if message == "/handoff_request":
+        return [
+            action("action_handoff_offer"),
+            bot(
+                f"Une personne peut prendre le relais (jeton : {'oui' if token else 'non'}).",
+                [{"title": "Transmettre ma question à la direction de l'école", "payload": "/handoff_start"}],
+            ),
+        ]
     if "live" in message:
         return [
             action("action_live_class_pupils"),
