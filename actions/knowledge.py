@@ -47,18 +47,22 @@ def is_role_dependent(domain: dict[str, Any], key: str) -> bool:
 
 
 def selector_candidates(message: dict[str, Any]) -> list[tuple[str, float]]:
-    """Answer keys ranked by the ResponseSelector for a parsed message, best first."""
+    """The guide's answer keys ranked by the ResponseSelector for a parsed message, best first.
+
+    One selector ranks the guide's answers and the neighbouring topics (`hors_champ/...`)
+    together; only the guide's answers (`faq/...`) are kept.
+    """
     selector = message.get("response_selector") or {}
     prediction = selector.get(RETRIEVAL_INTENT) or selector.get("default") or {}
     ranking = prediction.get("ranking") or []
     out: list[tuple[str, float]] = []
     for item in ranking:
         full = item.get("intent_response_key") or ""
-        if "/" in full:
+        if full.startswith(f"{RETRIEVAL_INTENT}/"):
             out.append((full.split("/", 1)[1], float(item.get("confidence") or 0)))
     if not out:
         response = prediction.get("response") or {}
         full = response.get("intent_response_key") or ""
-        if "/" in full:
+        if full.startswith(f"{RETRIEVAL_INTENT}/"):
             out.append((full.split("/", 1)[1], float(response.get("confidence") or 0)))
     return out
