@@ -128,7 +128,9 @@ def predict(parse: dict, text: str, gold: str) -> Prediction:
     intent = (parse.get("intent") or {}).get("name") or ""
     ranking = [r["name"] for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK]
     selectors = parse.get("response_selector") or {}
-    selector = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
+    # What Rasa's retrieval action reads: the predicted retrieval intent's key, else "default".
+    own = selectors.get(intent) if intent in RETRIEVAL_INTENTS else None
+    selector = own or selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
     full_keys = [str(r["intent_response_key"]) for r in selector.get("ranking") or []]
     keys = [k.split("/", 1)[1] for k in full_keys]
     guide_keys = [k.split("/", 1)[1] for k in full_keys if k.startswith(f"{RETRIEVAL_INTENT}/")]

@@ -6,6 +6,11 @@ confidently a `faq` while the ResponseSelector hesitates between answers
 It also sends there what no answer fits: messages with no letter at all (empty,
 emoji, punctuation), far longer than a question (a pasted document), or made of
 "words" no language has (a key held down).
+
+One ResponseSelector ranks the guide's answers and the neighbouring topics' together
+(issue 8). When the intent is the neighbouring topics' (`neighbours_intent`), the answer
+said must be one of theirs: this component adds the best of them under that intent's
+key, which Rasa's `utter_hors_champ` reads first.
 """
 
 from __future__ import annotations
@@ -29,6 +34,29 @@ def selector_confidence(message: Message, retrieval_intent: str) -> float | None
     response = prediction.get("response") or {}
     confidence = response.get("confidence")
     return None if confidence is None else float(confidence)
+
+
+def restrict_selector(message: Message, retrieval_intent: str) -> None:
+    """Add the selector's best answer of `retrieval_intent` under that intent's own key."""
+    selector = dict(message.get("response_selector") or {})
+    prediction = selector.get("default") or {}
+    ranking = [
+        item
+        for item in prediction.get("ranking") or []
+        if str(item.get("intent_response_key") or "").startswith(f"{retrieval_intent}/")
+    ]
+    if not ranking:
+        return
+    best = ranking[0]
+    key = str(best["intent_response_key"])
+    response = {
+        "responses": None,
+        "confidence": float(best.get("confidence") or 0.0),
+        "intent_response_key": key,
+        "utter_action": f"utter_{key}",
+    }
+    selector[retrieval_intent] = {"response": response, "ranking": ranking}
+    message.set("response_selector", selector, add_to_output=True)
 
 
 # A question, even with its context, is far shorter; and no French word is this long.
@@ -56,11 +84,12 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"retrieval_intent": "faq", "threshold": 0.5}
+        return {"retrieval_intent": "faq", "threshold": 0.5, "neighbours_intent": None}
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.retrieval_intent = config["retrieval_intent"]
         self.threshold = float(config["threshold"])
+        self.neighbours_intent = config.get("neighbours_intent")
 
     @classmethod
     def create(
@@ -81,6 +110,8 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
                 confidence = selector_confidence(message, self.retrieval_intent)
                 if confidence is not None and confidence < self.threshold:
                     self._fall_back(message, confidence)
+            elif self.neighbours_intent and intent.get("name") == self.neighbours_intent:
+                restrict_selector(message, self.neighbours_intent)
         return messages
 
     @staticmethod
