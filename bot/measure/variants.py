@@ -106,7 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         data = nlu.write_training_data(Path(tmp) / "data", nlu.load_examples())
         for index, config in enumerate(args.configs):
             print(f"==> {config}: training (NLU only) and measuring...", flush=True)
-            out = nlu.isolated(train_and_measure, str(config.resolve()), str(data), f"{tmp}/m{index}", texts)
+            try:
+                out = nlu.isolated(
+                    train_and_measure, str(config.resolve()), str(data), f"{tmp}/m{index}", texts
+                )
+            except Exception as error:  # one failing variant must not lose the others' figures
+                print(f"{config}: failed ({type(error).__name__}: {error})", flush=True)
+                continue
             entry = {k: v for k, v in out.items() if k != "parses"}
             for name, (set_texts, golds) in sets.items():
                 scores = asdict(score(predictions(out["parses"][name], set_texts, golds)))
