@@ -7,6 +7,9 @@ figures of bot.evaluate. Writes results/variants.json and prints a table.
 
 Usage: python -m bot.measure.variants config.yml configs/spacy-lemmas.yml configs/spacy-vectors.yml
 (heavy: one NLU training per config; run it under the shared CPU lock).
+The RSS after loading is only meaningful in a fresh process: a process that has just
+trained keeps its training memory. For the server's memory, measure a trained model in
+a fresh process: python -m bot.measure.variants --model models/assistant.tar.gz
 """
 
 from __future__ import annotations
@@ -94,13 +97,47 @@ def train_and_measure(
     return out
 
 
+def load_and_measure(model: str, texts: list[str]) -> dict[str, Any]:
+    """In a fresh process: RSS before and after loading a trained model, and parse latency."""
+    nlu._quiet_rasa()
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    async def run() -> dict[str, Any]:
+        before = rss_mb()
+        agent = Agent.load(model)
+        await agent.parse_message("bonjour")
+        loaded = rss_mb()
+        latencies = []
+        for text in texts:
+            tick = time.perf_counter()
+            await agent.parse_message(text)
+            latencies.append((time.perf_counter() - tick) * 1000)
+        latencies.sort()
+        return {
+            "model": model,
+            "rss_mb_before_load": round(before, 1),
+            "rss_mb_loaded": round(loaded, 1),
+            "parse_ms_median": round(statistics.median(latencies), 1),
+            "parse_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 1),
+            "parses": len(latencies),
+        }
+
+    return asyncio.run(run())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.measure.variants", description=__doc__)
-    parser.add_argument("configs", nargs="+", type=Path)
+    parser.add_argument("configs", nargs="*", type=Path)
+    parser.add_argument("--model", type=Path, help="measure this trained model's memory and latency only")
     parser.add_argument("--out", type=Path, default=RESULTS / "variants.json")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     sets = test_sets()
     texts = {name: t for name, (t, _) in sets.items()}
+    if args.model:
+        print(nlu.isolated(load_and_measure, str(args.model.resolve()), texts["heldout"]))
+        return 0
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="variants-") as tmp:
         data = nlu.write_training_data(Path(tmp) / "data", nlu.load_examples())
