@@ -16,7 +16,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export ACTIONS_PORT ?= 5055
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help setup portal-deps train run shell test lint validate pytest stories token db-reset purge bench eval eval-check report clean \
+.PHONY: help setup portal-deps train run shell test lint typecheck validate pytest stories token db-reset purge bench eval eval-check report clean \
 	cluster cluster-packages test-cluster bench-cluster
 
 help:
@@ -109,6 +109,12 @@ lint: $(STAMP)
 	@$(VENV)/bin/ruff check actions bot tests portal
 	@$(VENV)/bin/ruff format --check --quiet actions bot tests portal
 
+# mypy (pyproject.toml): actions/ and bot/ in Rasa's venv, the portal in its own (its aiohttp).
+typecheck: $(STAMP) $(PORTAL_STAMP)
+	@echo "==> mypy"
+	@$(VENV)/bin/mypy actions bot
+	@$(VENV)/bin/mypy --python-executable .venv-portal/bin/python portal
+
 pytest: train
 	@echo "==> pytest"
 	@$(PY) -m pytest
@@ -118,7 +124,7 @@ stories: train
 	@$(RASA) test core --model $(MODEL) --stories tests/conversations \
 	  --fail-on-prediction-errors --out results/test-conversations --quiet
 
-test: portal-deps lint validate train pytest stories eval-check
+test: portal-deps lint typecheck validate train pytest stories eval-check
 	@echo "==> Tous les tests sont passés."
 
 # --- measurements (docs/measuring.md): results/; only eval-check fails on a figure

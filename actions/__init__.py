@@ -1,0 +1,1 @@
+"""Custom actions of the assistant, served by the action server (bot.action_server)."""

@@ -22,6 +22,7 @@ from actions.knowledge import (
     selector_candidates,
 )
 from bot.identity import SETTABLE_ROLES, check_metadata
+from bot.nlu import RETRIEVAL_INTENT
 from bot.titles import answer_title, intent_title
 
 # How many candidates "Vouliez-vous dire ..." offers.
@@ -59,8 +60,10 @@ class ActionSetRole(Action):
 
 
 class ActionDidYouMean(Action):
-    """Low confidence: "Vouliez-vous dire ..." with the best candidates; if the previous
-    turn already failed to understand, the director and the ERUN instead."""
+    """Low confidence: "Vouliez-vous dire ..." with the best candidates.
+
+    If the previous turn already failed to understand, the director and the ERUN instead.
+    """
 
     def name(self) -> str:
         return "action_did_you_mean"
@@ -127,7 +130,7 @@ def candidate_buttons(message: dict[str, Any], domain: dict[str, Any]) -> list[d
         intent, confidence = item.get("name"), float(item.get("confidence") or 0)
         if not intent:
             continue
-        if intent == "faq":
+        if intent == RETRIEVAL_INTENT:
             for key, answer_confidence in answers[:MAX_CANDIDATES]:
                 title = answer_title(key)
                 if title and known_answer(domain, key):

@@ -13,7 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import live_texts as texts
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
 from bot.ent.results import ClassRef
-from bot.ent.service import LEVELS, normalize
+from bot.nlu import RETRIEVAL_INTENT
+from bot.privacy import PRODUCT_NAMES
+from bot.text import LEVELS, STOP_WORDS, normalize
 
 REQUESTED = "requested_slot"
 MAX_TRIES = 3
@@ -29,7 +31,7 @@ LIVE_INTENTS = {
 }
 # Intents that mean "something else" while a form waits for an answer.
 OTHER_INTENTS = {
-    "faq",
+    RETRIEVAL_INTENT,
     "greet",
     "goodbye",
     "thank",
@@ -54,56 +56,8 @@ _LEVEL_WORDS = (
     ("cours moyen 2", "CM2"),
 )
 _LEVEL_CODES = re.compile(r"\b(tps|ps|ms|gs|cp|ce ?1|ce ?2|cm ?1|cm ?2)\b")
-_NOT_NAMES = {
-    normalize(w)
-    for w in [
-        "EduConnect",
-        "FranceConnect",
-        "ENT",
-        "ONDE",
-        "SMS",
-        "Eduline",
-        "Mme",
-        "M",
-        "Madame",
-        "Monsieur",
-        "Mr",
-        "Mlle",
-        "Comment",
-        "Quel",
-        "Quelle",
-        "Quels",
-        "Est",
-        "Pouvez",
-        "Peux",
-        "Je",
-        "Mon",
-        "Ma",
-        "Mes",
-        "Par",
-        "Pour",
-        "Etablissement",
-        "Responsable",
-        "Le",
-        "La",
-        "Les",
-        "Un",
-        "Une",
-        "Du",
-        "De",
-        "Des",
-        "Il",
-        "Elle",
-        "Ce",
-        "Cette",
-        "Bonjour",
-        "Merci",
-        "Oui",
-        "Non",
-        "Parent",
-        "Famille",
-    ]
-}
+# Capitalised words that are not a parent's name: products, civilities, first words of questions.
+_NOT_NAMES = STOP_WORDS | {normalize(w) for w in PRODUCT_NAMES}
 
 
 def levels_in(tracker: Tracker) -> list[str]:
@@ -313,7 +267,7 @@ class ValidateLiveParentForm(Action):
             if asked and short_answer:
                 queries.insert(0, text)
             found, query = [], ""
-            for query in queries:  # noqa: B007 - the query that matched is kept
+            for query in queries:  # the query that matched is kept
                 found = await call_backend(service().find_parents, check.identity, query)
                 if found:
                     break

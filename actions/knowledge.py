@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-RETRIEVAL_INTENT = "faq"
+from bot.nlu import RETRIEVAL_INTENT, selector_prediction
 
 
 def response_name(key: str) -> str:
@@ -52,8 +52,7 @@ def selector_candidates(message: dict[str, Any]) -> list[tuple[str, float]]:
     One selector ranks the guide's answers and the neighbouring topics (`hors_champ/...`)
     together; only the guide's answers (`faq/...`) are kept.
     """
-    selector = message.get("response_selector") or {}
-    prediction = selector.get(RETRIEVAL_INTENT) or selector.get("default") or {}
+    prediction = selector_prediction(message)
     ranking = prediction.get("ranking") or []
     out: list[tuple[str, float]] = []
     for item in ranking:

@@ -59,7 +59,7 @@ class LiveAction(Action, ABC):
 
 
 class ActionLiveClassPupils(LiveAction):
-    """1. Does class X have pupils in the ENT yet? (after live_class_form)"""
+    """1. Does class X have pupils in the ENT yet? Asked after live_class_form."""
 
     def name(self) -> str:
         return "action_live_class_pupils"
@@ -76,7 +76,7 @@ class ActionLiveClassPupils(LiveAction):
 
 
 class ActionLiveParentActivation(LiveAction):
-    """2. How was this parent's EduConnect account activated? (after live_parent_form)"""
+    """2. How was this parent's EduConnect account activated? Asked after live_parent_form."""
 
     def name(self) -> str:
         return "action_live_parent_activation"

@@ -15,7 +15,7 @@ import logging
 import warnings
 
 import pluggy
-from sanic import Sanic, response
+from sanic import HTTPResponse, Request, Sanic, response
 
 from bot.local_secrets import ACTIONS_TOKEN_HEADER, actions_token
 
@@ -40,8 +40,10 @@ class SharedSecretPlugin:
 
     @hookimpl
     def attach_sanic_app_extensions(self, app: Sanic) -> None:
+        """Refuse every request that does not carry the shared secret."""
+
         @app.middleware("request")
-        async def check_secret(request):  # noqa: ANN001 - Sanic's signature
+        async def check_secret(request: Request) -> HTTPResponse | None:
             if not self.allowed(request.path, request.headers.get(ACTIONS_TOKEN_HEADER)):
                 logger.warning("Action server: request to %s refused (no valid shared secret)", request.path)
                 return response.json({"error": "unauthorized"}, status=401)

@@ -95,9 +95,11 @@ class SafeRestInput(RestInput):
 
     @classmethod
     def name(cls) -> str:
+        """The channel's name: Rasa's REST path, so clients need no change."""
         return "rest"  # same path as Rasa's channel: /webhooks/rest/webhook
 
     def blueprint(self, on_new_message: Any) -> Blueprint:
+        """The webhook routes: health check and message endpoint."""
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -178,7 +180,7 @@ class SafeRestInput(RestInput):
         failed = False
         try:
             await on_new_message(message)
-        except Exception as error:  # noqa: BLE001 - the person still gets an answer
+        except Exception as error:  # the person still gets an answer
             failed = True
             logger.error("Turn failed (%s); a polite message is sent instead", type(error).__name__)
             logger.debug("Turn failure details", exc_info=True)

@@ -48,6 +48,7 @@ def store_url(endpoints: Path = ENDPOINTS) -> str:
     if dialect == "sqlite":
         path = Path(database)
         return f"sqlite:///{path if path.is_absolute() else ROOT / path}"
+    port: str | None
     if host and ":" in str(host):
         host, port = str(host).rsplit(":", 1)
     else:

@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot.knowledge_data import heldout_examples
+from bot.nlu import FALLBACK_INTENT as FALLBACK
+from bot.nlu import RETRIEVAL_INTENT
 from bot.paths import MODEL, ROOT
 
-FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
-RETRIEVAL_INTENT = "faq"
 # Neighbouring topics (issue 8): one ResponseSelector ranks their answers with the guide's,
 # and Rasa's retrieval actions say the selector's first choice, whichever of the two
 # retrieval intents was predicted.
@@ -62,8 +62,7 @@ class Prediction:
 
     @property
     def label(self) -> str:
-        """What the assistant did: `faq/<key>` for a guide answer, `hors_champ` for a neighbouring
-        topic's answer, else the intent."""
+        """What the assistant did: `faq/<key>`, `hors_champ` (a neighbouring topic) or the intent."""
         if self.gives_answer and self.answer_group == NEIGHBOURS:
             return NEIGHBOURS
         if self.gives_answer:
@@ -72,8 +71,7 @@ class Prediction:
 
     @property
     def right(self) -> bool:
-        """The right outcome: the right guide answer, a decline for a neighbouring or
-        out-of-scope question, else the right intent."""
+        """The right outcome: the right guide answer, a right decline, else the right intent."""
         if self.gold_intent in DECLINE:
             return self.declined
         if self.gold_answer:
@@ -118,6 +116,7 @@ class Scores:
 
 
 def split_gold(intent: str) -> tuple[str, str | None]:
+    """Split a gold label 'faq/key' into its intent and its answer key."""
     base, _, key = intent.partition("/")
     return base, key or None
 
@@ -226,10 +225,12 @@ async def predict_all(model: Path, examples: dict[str, list[str]]) -> list[Predi
 
 
 def evaluate(model: Path = MODEL, examples: dict[str, list[str]] | None = None) -> Scores:
+    """Score the model on the held-out examples."""
     return score(asyncio.run(predict_all(model, examples or heldout_examples())))
 
 
 def main() -> int:
+    """Print the held-out scores and write them as JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--json", type=Path, default=ROOT / "results" / "heldout.json")

@@ -142,7 +142,9 @@ def check_metadata(metadata: dict | None, secret: str | None = None) -> Identity
 def _lifetime_ok(claims: dict) -> bool:
     """Issued in the past (give or take clock skew) for 15 minutes at most."""
     issued, expires = claims.get("iat"), claims.get("exp")
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (issued, expires)):
+    if not isinstance(issued, int | float) or not isinstance(expires, int | float):
+        return False
+    if isinstance(issued, bool) or isinstance(expires, bool):
         return False
     if issued > time.time() + CLOCK_SKEW_SECONDS:
         return False

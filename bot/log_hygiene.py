@@ -77,7 +77,7 @@ def scrub_line(line: str) -> str:
 
 
 def structlog_redactor(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-    """structlog processor: blank the sensitive fields, mask tokens in the others."""
+    """A structlog processor: blank the sensitive fields, mask tokens in the others."""
     for key in list(event_dict):
         value = event_dict[key]
         if key in SENSITIVE_KEYS and value not in (None, "", [], {}):
@@ -91,6 +91,7 @@ class ScrubFilter(logging.Filter):
     """logging filter: mask tokens and SQL parameters in the message and the traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message without tokens or personal data; never drop it."""
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a badly formatted record is still logged

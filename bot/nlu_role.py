@@ -80,9 +80,11 @@ class RoleFromToken(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> RoleFromToken:
+        """Build the component from its config (Rasa's graph API)."""
         return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
+        """Add the speaker's role, read from the message's metadata."""
         for message in messages:
             apply_identity(message, message.get("metadata"))
         return messages
@@ -106,4 +108,4 @@ def secure_regex_messages(self, messages: list[Message], domain: Domain | None =
 
 # Applied once, when Rasa loads a model whose pipeline names this module.
 if RegexMessageHandler.process is _UNPACK:
-    RegexMessageHandler.process = secure_regex_messages  # type: ignore[method-assign]
+    RegexMessageHandler.process = secure_regex_messages

@@ -15,11 +15,11 @@ It masks too much rather than too little.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "‘": "'"})
+from bot.text import STOP_WORDS, fold
+
 # Annotated entities in training data: "[Claire Lefebvre](parent_name)" or "[CE1]{...}".
 ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 EMAIL_MASK, PHONE_MASK, NUMBER_MASK, NAME_MASK = "[e-mail]", "[téléphone]", "[numéro]", "[nom]"
@@ -37,7 +37,7 @@ CUES = re.compile(
     r"l'élève|l'eleve|élève|eleve|la maîtresse|la maitresse|le maître|le maitre)\s+$",
     re.IGNORECASE,
 )
-# Proper nouns of the domain that are not personal data.
+# Proper nouns of the domain that are not personal data (with bot.text.STOP_WORDS: never names).
 PRODUCT_NAMES = {
     "ent",
     "educonnect",
@@ -88,25 +88,7 @@ PRODUCT_NAMES = {
     "aout",
     "juin",
     "janvier",
-    "bonjour",
-    "merci",
-    "madame",
-    "monsieur",
-    "mme",
-    "mlle",
-    "mr",
 }
-
-
-def strip_accents(text: str) -> str:
-    """'Élève' -> 'Eleve' (and œ -> oe)."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(LIGATURES))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
-def fold(word: str) -> str:
-    """Lower case, without accents: the form words are compared in."""
-    return strip_accents(word.lower())
 
 
 def vocabulary_of(texts: Iterable[str]) -> set[str]:
@@ -119,7 +101,7 @@ def mask(text: str, vocabulary: Iterable[str] = (), names: Iterable[str] = ()) -
     text = EMAIL.sub(EMAIL_MASK, text or "")
     text = PHONE.sub(PHONE_MASK, text)
     text = NUMBER.sub(NUMBER_MASK, text)
-    common = {fold(word) for word in vocabulary} | PRODUCT_NAMES
+    common = {fold(word) for word in vocabulary} | PRODUCT_NAMES | STOP_WORDS
     known = {fold(name) for name in names if len(name) >= 3} - common
     words = list(WORD.finditer(text))
     out, last, previous_masked = [], 0, False

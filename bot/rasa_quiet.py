@@ -20,8 +20,9 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
-import sanic  # noqa: F401  (imported first so that its warning filter can be overridden)
+import sanic  # (imported first so that its warning filter can be overridden)
 
 from bot.local_secrets import ACTIONS_TOKEN_ENV, actions_token
 
@@ -53,11 +54,11 @@ def hide_version() -> None:
         return
     create_app = server.create_app
 
-    def create_app_without_version(*args, **kwargs):
+    def create_app_without_version(*args: Any, **kwargs: Any) -> Any:
         app = create_app(*args, **kwargs)
 
         @app.middleware("request")
-        async def no_version(request):  # noqa: ANN001 - Sanic's signature
+        async def no_version(request: sanic.Request) -> sanic.HTTPResponse | None:
             if request.path == "/version":
                 return sanic.response.json({"error": "not found"}, status=404)
             if request.path == "/" and request.method == "GET":
@@ -78,7 +79,7 @@ def quiet_logs() -> None:
 
     configure = rasa_main.configure_structlog
 
-    def configure_then_scrub(*args, **kwargs):
+    def configure_then_scrub(*args: Any, **kwargs: Any) -> None:
         configure(*args, **kwargs)
         install_structlog()
         install_logging_filter()
@@ -88,6 +89,7 @@ def quiet_logs() -> None:
 
 
 def main() -> None:
+    """Run Rasa's command line with the hardening and the log hygiene installed."""
     warnings.filterwarnings("ignore", category=DeprecationWarning)
     warnings.filterwarnings("ignore", category=PendingDeprecationWarning)
     warnings.filterwarnings("ignore", module=r"matplotlib\.")  # pyparsing API renames

@@ -86,12 +86,15 @@ class Breaker:
         self.open_until = 0.0
 
     def is_open(self) -> bool:
+        """Whether calls are refused for now."""
         return time.monotonic() < self.open_until
 
     def failed(self) -> None:
+        """Refuse calls for the next `seconds`."""
         self.open_until = time.monotonic() + self.seconds
 
     def succeeded(self) -> None:
+        """Allow calls again."""
         self.open_until = 0.0
 
 
@@ -167,7 +170,7 @@ def install() -> None:
         return events
 
     bounded_run._bounded = True  # type: ignore[attr-defined]
-    rasa_action.RemoteAction.run = bounded_run  # type: ignore[method-assign]
+    rasa_action.RemoteAction.run = bounded_run
 
     def on_store_error(self: Any, error: Exception) -> None:
         """Log the failure without its details (they quote messages) and flag the turn."""
@@ -180,5 +183,5 @@ def install() -> None:
         if turn is not None:
             turn.store_failed = True
 
-    FailSafeTrackerStore.on_tracker_store_error = on_store_error  # type: ignore[method-assign]
-    FailSafeTrackerStore.on_tracker_store_retrieve_error = on_store_error  # type: ignore[method-assign]
+    FailSafeTrackerStore.on_tracker_store_error = on_store_error
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = on_store_error

@@ -13,9 +13,11 @@ import importlib.util
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 from bot.local_secrets import ACTIONS_TOKEN_ENV, API_TOKEN_FILE, actions_token, api_token
 from bot.paths import MODEL, ROOT, VAR, portal_python, private_dir
+from bot.processes import child_env
 from bot.supervisor import Child, Job, Supervisor
 
 HOST = "127.0.0.1"
@@ -37,15 +39,9 @@ def ports() -> dict[str, int]:
 
 def environment(port: dict[str, int]) -> dict[str, str]:
     """Environment shared by the child processes: quiet, offline, loopback only."""
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        PYTHONWARNINGS="ignore",
+    env = child_env(
         SANIC_HOST=HOST,  # rasa_sdk has no interface option: keep the action server on loopback
         ACTIONS_PORT=str(port["actions"]),
-        PYTHONPATH=str(ROOT),
     )
     env[ACTIONS_TOKEN_ENV] = actions_token()  # environment, not command line: not shown by `ps`
     return env
@@ -110,7 +106,7 @@ def health_urls(port: dict[str, int]) -> dict[str, str]:
     }
 
 
-def retention_job(env: dict[str, str], say) -> list[Job]:
+def retention_job(env: dict[str, str], say: Callable[[str], None]) -> list[Job]:
     """The daily purge of old conversations, when bot.retention exists."""
     if importlib.util.find_spec(RETENTION_MODULE) is None:
         return []
@@ -133,7 +129,7 @@ def tighten_var() -> None:
             path.chmod(0o700)
 
 
-def build(port: dict[str, int], say=None) -> Supervisor:
+def build(port: dict[str, int], say: Callable[[str], None] | None = None) -> Supervisor:
     """The supervisor of `make run`'s processes."""
     env = environment(port)
     urls = health_urls(port)
@@ -147,6 +143,7 @@ def build(port: dict[str, int], say=None) -> Supervisor:
 
 
 def main() -> int:
+    """Start the assistant (`make run`) and supervise it until interrupted."""
     os.umask(0o077)
     if not MODEL.exists():
         print("Aucun modèle : lancez `make run`, qui l'entraîne.", file=sys.stderr)

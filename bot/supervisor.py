@@ -30,7 +30,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.log_hygiene import scrub_line
+from bot.processes import answers
 
 BACKOFF_SECONDS = (1, 2, 5, 10, 30)
 
@@ -63,6 +63,7 @@ class Child:
 
     @property
     def running(self) -> bool:
+        """Whether the process is running."""
         return self.process is not None and self.process.poll() is None
 
 
@@ -81,11 +82,7 @@ class Job:
 
 
 def _healthy(url: str, timeout: float = 3.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as reply:
-            return 200 <= reply.status < 300
-    except (OSError, ValueError):
-        return False
+    return answers(url, timeout)
 
 
 class Supervisor:

@@ -13,7 +13,9 @@ them the state the earlier events left: the slots, the active form, a pause. Pol
 look at 5 turns and the actions at the last few, so nothing they use is lost; the full
 history stays in the database (`retrieve_full_tracker`, reports). Shorter sessions are
 loaded whole, as Rasa does. Events are read with a cached lookup of their class (Rasa
-walks every Event subclass for each event: 0.1 ms an event, most of a load).
+walks every Event subclass for each event: 0.1 ms an event, most of a load). A SQLite file
+keeps its connections in a pool: SQLAlchemy 1.4's default for it opens the file for every
+session and, closing the last connection, checkpoints the WAL (about 2 sessions a turn).
 """
 
 from __future__ import annotations
@@ -92,10 +94,18 @@ def surviving_state(rows: list[tuple[str, str | None]]) -> list[str]:
 class ScrubbingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that never writes the portal's token and loads long sessions in part."""
 
+    engine: sa.engine.Engine
+
     def __init__(self, *args: Any, window_events: int = DEFAULT_WINDOW_EVENTS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.window_events = int(window_events)
         if self.engine.dialect.name == "sqlite":
+            if self.engine.url.database:  # a file: SQLAlchemy 1.4 opens and closes it for every session
+                self.engine.dispose()
+                self.engine = sa.create_engine(
+                    self.engine.url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+                )
+                self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA journal_mode=WAL")
@@ -161,7 +171,8 @@ class ScrubbingSQLTrackerStore(SQLTrackerStore):
 def _event_class(type_name: str) -> type[Event] | None:
     """Rasa's event class for a type name, looked up once (Rasa walks all subclasses each time).
 
-    An unknown name raises ValueError, as in Rasa."""
+    An unknown name raises ValueError, as in Rasa.
+    """
     return Event.resolve_by_type(type_name)
 
 
@@ -180,9 +191,11 @@ def deserialise(serialised: Iterable[str]) -> list[Event]:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """No disk flush on every commit: in WAL mode a crash of the process loses nothing,
-    a power cut at most the last turns. A flush per message cost about 6 ms here, during
-    which the server answers nobody."""
+    """No disk flush on every commit.
+
+    In WAL mode a crash of the process loses nothing, a power cut at most the last turns. A flush per
+    message cost about 6 ms here, during which the server answers nobody.
+    """
     cursor = connection.cursor()
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -52,6 +52,7 @@ def train() -> None:
 
 
 def main(argv: list[str]) -> int:
+    """Train unless the model is up to date (`--force`: always)."""
     if "--force" not in argv and up_to_date():
         print("==> Modèle à jour : pas de réentraînement.")
         return 0

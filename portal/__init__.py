@@ -1,1 +1,1 @@
-"""The demo "ENT Hauts-de-France" portal page and its chat widget (issue 4)."""
+"""The demo "ENT Hauts-de-France" portal page and its chat widget."""

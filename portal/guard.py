@@ -22,6 +22,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 COOKIE = "ent_conversation"
 COOKIE_VALUE = re.compile(r"[A-Za-z0-9_-]{32,64}")
@@ -74,6 +75,7 @@ class Refused(Exception):
         self.status, self.code = status, code
 
     def response(self) -> web.Response:
+        """The JSON error answer of this refusal."""
         return error(self.status, self.code)
 
 
@@ -111,7 +113,7 @@ def check_message(body: dict) -> str:
 
 # --- origin and content type of state-changing requests ---------------------------
 @web.middleware
-async def same_origin(request: web.Request, handler):
+async def same_origin(request: web.Request, handler: Handler) -> web.StreamResponse:
     """POST must be JSON from the portal's own page: Origin (when sent) names this host."""
     if request.method == "POST":
         origin = request.headers.get("Origin")
@@ -132,6 +134,7 @@ class Conversations:
 
     @staticmethod
     def new_cookie() -> str:
+        """A new random conversation cookie."""
         return secrets.token_urlsafe(32)  # 43 characters
 
     @staticmethod
@@ -147,6 +150,7 @@ class Conversations:
 
     @staticmethod
     def set_cookie(response: web.StreamResponse, request: web.Request, cookie: str) -> None:
+        """Set the conversation cookie: HTTP only, same site, for the API only."""
         response.set_cookie(
             COOKIE, cookie, path="/api/", httponly=True, samesite="Strict", secure=request.secure
         )

@@ -28,7 +28,7 @@ BLOCKING_TIMEOUT = 2.0
 
 
 async def http_part(session: aiohttp.ClientSession, url: str) -> str:
-    """ok when `url` answers 200 quickly; degraded on another status; down when unreachable."""
+    """The state of an HTTP part: ok when `url` answers 200 quickly; degraded on another status; down when unreachable."""
     try:
         async with session.get(url, timeout=HTTP_TIMEOUT, allow_redirects=False) as response:
             return OK if response.status == 200 else DEGRADED
@@ -37,7 +37,7 @@ async def http_part(session: aiohttp.ClientSession, url: str) -> str:
 
 
 async def blocking_part(check: Callable[[], object]) -> str:
-    """ok when the blocking `check` returns within the time limit, down otherwise."""
+    """The state of a blocking part: ok when the blocking `check` returns within the time limit, down otherwise."""
     loop = asyncio.get_running_loop()
     try:
         await asyncio.wait_for(loop.run_in_executor(None, check), BLOCKING_TIMEOUT)
@@ -60,14 +60,14 @@ def check_store(url: str | None) -> None:
     path = sqlite_path(url)
     if path is not None:
         with sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=1) as connection:
-            connection.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchall()  # noqa: S608 - constant
+            connection.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchall()  # a constant table name
         return
     with _engine(url).connect() as connection:
-        connection.execute(text(f"SELECT 1 FROM {TABLE} LIMIT 1")).fetchall()  # noqa: S608 - constant
+        connection.execute(text(f"SELECT 1 FROM {TABLE} LIMIT 1")).fetchall()  # a constant table name
 
 
 def overall(parts: dict[str, str]) -> str:
-    """down without Rasa; degraded when another part is not ok; ok otherwise."""
+    """The overall state: down without Rasa; degraded when another part is not ok; ok otherwise."""
     if parts["rasa"] != OK:
         return DOWN
     return OK if all(state == OK for state in parts.values()) else DEGRADED

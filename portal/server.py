@@ -18,10 +18,13 @@ import html
 import logging
 import os
 import tempfile
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from sqlalchemy.engine import make_url
 
 from bot.conversation_store import NoSQLStore, store_url
@@ -60,13 +63,14 @@ RASA = web.AppKey("rasa", RasaClient)
 SERVICE = web.AppKey("service", EntService)
 TICKETS = web.AppKey("tickets", Tickets)
 DEV = web.AppKey("dev", bool)
+T = TypeVar("T")
 CONVERSATIONS = web.AppKey("conversations", Conversations)
 LIMITS = web.AppKey("limits", dict)
 HEALTH = web.AppKey("health", dict)
 
 
 @web.middleware
-async def security_headers(request: web.Request, handler):
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """No inline script, no framing, no sniffing, no referrer; API answers are never cached."""
     response = await handler(request)
     response.headers.setdefault("Content-Security-Policy", CSP)
@@ -82,7 +86,7 @@ async def no_version(_request: web.Request, response: web.StreamResponse) -> Non
     response.headers["Server"] = SERVER_NAME
 
 
-def blocking(function, *args):
+def blocking(function: Callable[..., T], *args: Any) -> asyncio.Future[T]:
     """Run a blocking backend call (SQLAlchemy) off the event loop."""
     return asyncio.get_running_loop().run_in_executor(None, function, *args)
 
@@ -112,6 +116,7 @@ def identity_block(dev: bool) -> str:
 
 
 async def index(request: web.Request) -> web.Response:
+    """The portal's page (with the demo identity switcher in development mode)."""
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     page = page.replace("<!--IDENTITY-->", identity_block(request.app[DEV]))
     return web.Response(text=page, content_type="text/html", charset="utf-8")
@@ -303,7 +308,7 @@ def create_app(
         "store_url": conversation_store if conversation_store is not None else conversation_store_url(),
     }
 
-    async def client_session(app: web.Application):
+    async def client_session(app: web.Application) -> AsyncIterator[None]:
         # A fresh connection each time: Rasa may restart, and this is loopback.
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
             app[RASA] = RasaClient(rasa_url, api_token, session)
@@ -331,6 +336,7 @@ def rasa_api_token() -> str | None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Serve the portal."""
     parser = argparse.ArgumentParser(prog="python -m portal.server", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORTAL_PORT", "8080")))
     parser.add_argument("--rasa-url", default=f"http://{HOST}:{os.environ.get('RASA_PORT', '5005')}")

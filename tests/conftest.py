@@ -6,14 +6,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bot import processes
 from bot.paths import MODEL, ROOT
 
 TEST_SECRET = "test-secret-for-pytest-only-" + "x" * 16
@@ -47,28 +46,14 @@ def action_server(ent_env: dict[str, str]) -> Iterator[str]:
     port = free_port()
     env = dict(os.environ, SANIC_HOST="127.0.0.1", PYTHONWARNINGS="ignore", **ent_env)
     rasa = str(Path(sys.executable).with_name("rasa"))
-    process = subprocess.Popen(
-        [rasa, "run", "actions", "--actions", "actions", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    command = [rasa, "run", "actions", "--actions", "actions", "--port", str(port)]
+    process = processes.start(command, env, stderr_pipe=True)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/health", timeout=1)
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("action server did not start: " + (process.stderr.read() or b"").decode()[-2000:])
-            time.sleep(0.5)
+    if processes.wait_until_up(f"{url}/health", lambda: processes.running(process), 90) is None:
+        processes.stop(process)
+        pytest.fail("action server did not start: " + (process.stderr.read() or b"").decode()[-2000:])
     yield f"{url}/webhook"
-    process.terminate()
-    process.wait(timeout=10)
+    processes.stop(process)
 
 
 @pytest.fixture(scope="session")

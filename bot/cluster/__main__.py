@@ -19,6 +19,7 @@ from bot.paths import MODEL
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line of `python -m bot.cluster`."""
     parser = argparse.ArgumentParser(prog="python -m bot.cluster", description=__doc__)
     parser.add_argument("--replicas", type=int, default=int(os.environ.get("RASA_REPLICAS", "2")))
     parser.add_argument("--port", type=int, default=int(os.environ.get("RASA_PORT", "5005")))
@@ -39,6 +40,7 @@ def port_taken(port: int) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Start the cluster and supervise it until interrupted."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if not MODEL.exists():
         print("Aucun modèle : lancez `make train`.", file=sys.stderr)

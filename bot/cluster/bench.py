@@ -71,6 +71,7 @@ def groups(cluster: Cluster) -> dict[str, list[int | None]]:
 
 
 def cpu_snapshot(cluster: Cluster) -> dict[str, float]:
+    """CPU seconds used so far by each part of the cluster, the load client and the machine."""
     snapshot = {part: sum(cpu_seconds(pid) for pid in pids) for part, pids in groups(cluster).items()}
     snapshot["load_client"] = cpu_seconds(os.getpid(), tree=False)  # its children are the cluster
     snapshot["machine"] = machine_busy_seconds()
@@ -139,6 +140,7 @@ def plot(result: dict[str, Any], path: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the replica-vs-cluster benchmark and write its results."""
     parser = argparse.ArgumentParser(prog="python -m bot.cluster.bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="for development: few messages per level")
     parser.add_argument("--replicas", type=int, default=2)

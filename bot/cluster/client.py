@@ -38,6 +38,7 @@ class Turn:
 
     @property
     def reply_text(self) -> str:
+        """The texts of all the replies, joined."""
         return " ".join(r.get("text") or "" for r in self.replies).strip()
 
     @property

@@ -74,6 +74,7 @@ class Layout:
 
     @property
     def logs(self) -> Path:
+        """The folder of the services' logs."""
         return self.root / "logs"
 
     @property
@@ -82,6 +83,7 @@ class Layout:
         return [f"r{i + 1}" for i in range(len(self.ports.replicas))]
 
     def pidfile(self, name: str) -> Path:
+        """The pid file of one service."""
         return self.root / f"{name}.pid"
 
     def prepare(self) -> None:
@@ -99,10 +101,12 @@ class Layout:
         (self.root / "ports.json").write_text(json.dumps(asdict(self.ports), indent=2) + "\n")
 
     def replica_url(self, index: int) -> str:
+        """The direct URL of one replica (not through haproxy)."""
         return f"http://{HOST}:{self.ports.replicas[index]}"
 
     @property
     def public_url(self) -> str:
+        """The URL clients use: haproxy's."""
         return f"http://{HOST}:{self.ports.public}"
 
     def database_url(self, database: str) -> str:

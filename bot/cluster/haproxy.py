@@ -60,6 +60,7 @@ def wait_status(layout: Layout, server: str, prefix: str, timeout: float) -> flo
 
 
 def socket_path(layout: Layout) -> Path:
+    """The admin socket of haproxy."""
     return layout.root / "haproxy.sock"
 
 

@@ -151,6 +151,7 @@ class Cluster:
                 raise RuntimeError(f"haproxy does not see replica {name} up")
 
     def replicas(self) -> list[Service]:
+        """The Rasa replicas, in haproxy's order."""
         return [self.services[f"rasa-{name}"] for name in self.layout.names]
 
     def supervise(self) -> list[str]:

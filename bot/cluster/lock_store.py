@@ -8,14 +8,18 @@ transaction (WATCH / MULTI / EXEC, retried on conflict), so tickets are unique a
 When Redis cannot be reached, a turn takes this replica's own in-memory lock instead of failing
 (Rasa would answer nothing): haproxy keeps a conversation on one replica, so that lock still
 serialises it; the cross-replica guarantee comes back with Redis.
+A waiting turn renews its ticket, so that only a dead holder's ticket expires (after
+`TICKET_LOCK_LIFETIME`).
 Endpoints: `lock_store: {type: bot.cluster.lock_store.AtomicRedisLockStore, url: ..., port: ...}`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import AsyncGenerator, Callable
 from typing import Any, TypeVar
 
@@ -66,11 +70,45 @@ class AtomicRedisLockStore(RedisLockStore):
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """A new ticket, unique even when several replicas ask at once."""
         try:
-            return self._transact(conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True)
+            ticket = self._transact(
+                conversation_id, lambda lock: lock.issue_ticket(lock_lifetime), create=True
+            )
         except LockError:
             raise
-        except Exception as error:  # noqa: BLE001 - Rasa expects a LockError
+        except Exception as error:  # Rasa expects a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
+        if ticket is None:  # create=True always yields a lock: never, but typed
+            raise LockError("Error while acquiring lock: no lock was created.")
+        return ticket
+
+    def renew(self, conversation_id: str, ticket_number: int, lock_lifetime: float) -> TicketLock | None:
+        """Drop expired tickets and give this live waiter's ticket a full lifetime again."""
+
+        def change(lock: TicketLock) -> TicketLock:
+            lock.remove_expired_tickets()
+            for ticket in lock.tickets:
+                if ticket.number == ticket_number:
+                    ticket.expires = time.time() + lock_lifetime
+            return lock
+
+        return self._transact(conversation_id, change, create=False)
+
+    async def _wait_for_turn(
+        self, conversation_id: str, ticket_number: int, lock_lifetime: float, wait_time_in_seconds: float
+    ) -> TicketLock:
+        """Wait until this ticket is served, renewing it meanwhile.
+
+        Rasa's `_acquire_lock` lets a waiting ticket age: behind the ticket of a replica that died
+        mid-turn, the waiter's own ticket expires at about the same poll as the dead one and the
+        turn fails with a LockError. Only a holder that stops renewing (a dead process) expires.
+        """
+        while True:
+            lock = self.renew(conversation_id, ticket_number, lock_lifetime)
+            if lock is None or all(ticket.number != ticket_number for ticket in lock.tickets):
+                raise LockError(f"The ticket of a turn expired while it waited ({lock_lifetime} s).")
+            if not lock.is_locked(ticket_number):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
 
     def update_lock(self, conversation_id: str) -> None:
         """Drop expired tickets (atomically)."""
@@ -99,7 +137,7 @@ class AtomicRedisLockStore(RedisLockStore):
                 yield lock
             return
         try:
-            yield await self._acquire_lock(conversation_id, ticket, wait_time_in_seconds)
+            yield await self._wait_for_turn(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
         finally:
             try:
                 self.cleanup(conversation_id, ticket)

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from bot.cluster.config import ENT_DB, HOST, PG_MAX_CONNECTIONS, PG_USER, RASA_DB, Layout
 
@@ -34,6 +35,7 @@ def as_server_user() -> list[str]:
 
 
 def datadir(layout: Layout) -> Path:
+    """The PostgreSQL data directory of the cluster."""
     return layout.root / "postgres"
 
 
@@ -89,7 +91,7 @@ def command(layout: Layout) -> list[str]:
     ]
 
 
-def connect(layout: Layout, database: str = "postgres"):  # noqa: ANN201 - a psycopg2 connection
+def connect(layout: Layout, database: str = "postgres") -> Any:
     """A psycopg2 connection to the cluster's server."""
     import psycopg2
 

@@ -7,11 +7,11 @@ import os
 import signal
 import subprocess
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.paths import ROOT
+from bot.processes import wait_until_up
 
 
 @dataclass
@@ -48,48 +48,35 @@ class Service:
 
     @property
     def pid(self) -> int | None:
+        """The process id while it has been started, else None."""
         return self.process.pid if self.process else None
 
     def alive(self) -> bool:
+        """Whether the process is running."""
         return self.process is not None and self.process.poll() is None
 
     def send(self, signum: int) -> None:
         """Send a signal to the process group (nothing if it is gone)."""
-        if self.alive():
+        if self.process is not None and self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signum)
 
     def stop(self, signum: int = signal.SIGTERM, timeout: float = 15) -> None:
         """Stop it (signum, then SIGKILL after `timeout` s) and leave it down."""
         self.held = True
-        if not self.alive():
+        process = self.process
+        if process is None or process.poll() is not None:
             return
         self.send(signum)
         try:
-            self.process.wait(timeout=timeout)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.send(signal.SIGKILL)
-            self.process.wait(timeout=10)
+            process.wait(timeout=10)
         with contextlib.suppress(FileNotFoundError):
             self.pidfile.unlink()
 
 
-def answers(url: str, timeout: float = 2) -> bool:
-    """True if GET `url` answers 200."""
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def wait_for(url: str, service: Service | None, timeout: float) -> float | None:
     """Seconds until `url` answers, or None if the service dies or `timeout` passes."""
-    begin = time.monotonic()
-    while time.monotonic() - begin < timeout:
-        if service is not None and not service.alive():
-            return None
-        if answers(url):
-            return time.monotonic() - begin
-        time.sleep(0.5)
-    return None
+    return wait_until_up(url, service.alive if service is not None else lambda: True, timeout)

@@ -71,6 +71,7 @@ def rollout(layout: Layout, model: Path, token: str) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Roll a new model out to the replicas one at a time."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1 or not Path(args[0]).is_file():
         print("Usage : python -m bot.cluster.rollout CHEMIN/DU/MODELE.tar.gz", file=sys.stderr)

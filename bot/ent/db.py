@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
@@ -61,7 +62,7 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
-def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     """Make SQLite enforce foreign keys like other databases do."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVar
 
 from faker import Faker
 from sqlalchemy import func, select
@@ -11,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from bot.ent import models as m
 from bot.ent.db import make_session_factory, session_scope
-from bot.ent.service import normalize
+from bot.text import normalize
 
+T = TypeVar("T")
 FAKER_SEED = 20250901
 SCHOOL_YEAR = "2025-2026"
 LAST_YEAR = "2024-2025"
@@ -34,7 +36,7 @@ class _Builder:
         self.fake.seed_instance(FAKER_SEED)
         self.logins: set[str] = set()
 
-    def add(self, obj):
+    def add(self, obj: T) -> T:
         """Add and flush one object (so it has its id)."""
         self.session.add(obj)
         self.session.flush()

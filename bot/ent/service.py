@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -17,40 +15,13 @@ from bot.ent import results as r
 from bot.ent.db import session_factory, session_scope
 from bot.identity import Identity, role_for_profile
 from bot.privacy import mask_question
+from bot.text import FIRST_CLASS_LEVELS, LEVELS, STOP_WORDS, normalize
 
 T = TypeVar("T")
 
-LEVELS = ("TPS", "PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2")
-FIRST_CLASS_LEVELS = frozenset({"TPS", "PS", "CP"})
 FED_OUTCOMES = (m.OUTCOME_OK, m.OUTCOME_PARTIAL)
 VOTES = ("up", "down")
 FEEDBACK_TICKET_TTL_SECONDS = 7 * 24 * 3600  # a vote is possible for a week after the answer
-_NAME_STOPWORDS = frozenset(
-    [
-        "m",
-        "mme",
-        "mr",
-        "mlle",
-        "madame",
-        "monsieur",
-        "mademoiselle",
-        "parent",
-        "parents",
-        "famille",
-        "de",
-        "du",
-        "la",
-        "le",
-        "les",
-        "des",
-        "d",
-        "l",
-        "pere",
-        "mere",
-        "maman",
-        "papa",
-    ]
-)
 
 
 class NotAllowed(Exception):
@@ -73,13 +44,6 @@ class BackendUnavailable(Exception):
 
     def __init__(self) -> None:
         super().__init__("")
-
-
-def normalize(text: str) -> str:
-    """Lowercase, strip accents and punctuation, collapse spaces."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 def full_name(person: m.Person) -> str:
@@ -111,8 +75,11 @@ class EntService:
             raise BackendUnavailable() from error
 
     def _viewer(self, session: Session, identity: Identity) -> m.Person:
-        """The person behind the identity; refused if unknown, if the role disagrees, or if the
-        account may not be used (never activated, or its profile blocked in bulk at its school)."""
+        """The person behind the identity.
+
+        Refused if unknown, if the role disagrees, or if the account may not be used (never activated,
+        or its profile blocked in bulk at its school).
+        """
         if identity is None or not identity.login:
             raise NotAllowed()
         row = session.execute(
@@ -291,7 +258,7 @@ class EntService:
         )
 
     def _children_labels(self, session: Session, parent_id: int) -> tuple[str, ...]:
-        """ "Prénom (classe)" for each child of a parent (latest class)."""
+        """Each child of a parent as "Prénom (classe)", with the latest class."""
         rows = session.execute(
             select(m.Person.id, m.Person.first_name)
             .join(m.ParentLink, m.ParentLink.child_id == m.Person.id)
@@ -382,7 +349,7 @@ class EntService:
     # --- 2. how did this parent activate EduConnect? -----------------------
     def find_parents(self, viewer: Identity, name: str) -> list[r.ParentRef]:
         """Parents of the director's school whose name matches (director only)."""
-        wanted = [t for t in normalize(name).split() if t not in _NAME_STOPWORDS]
+        wanted = [t for t in normalize(name).split() if t not in STOP_WORDS]
 
         def work(session: Session) -> list[r.ParentRef]:
             school = self._directed_school(session, self._viewer(session, viewer))
@@ -491,8 +458,8 @@ class EntService:
                 classes = self._classes_of_pupil(session, child.id)
                 this_year = [c for c in classes if c[0] == year]
                 before = [c for c in classes if c[0] < year]
-                school_id = (this_year or classes or [(None, None, None)])[-1][2]
-                school = session.get(m.School, school_id) if school_id else None
+                latest = this_year or classes
+                school = session.get(m.School, latest[-1][2]) if latest else None
                 children.append(
                     r.ChildInfo(
                         first_name=child.first_name,
@@ -500,7 +467,7 @@ class EntService:
                         class_label=this_year[-1][1] if this_year else None,
                         last_year_class=before[-1][1] if before else None,
                         attached_to_account=bool(attached),
-                        families_fed=bool(school) and self._families_fed(session, school, year),
+                        families_fed=school is not None and self._families_fed(session, school, year),
                     )
                 )
             return children
@@ -780,6 +747,6 @@ def _as_int(value: object) -> int | None:
         return None
 
 
-def _count(session: Session, column, value: int) -> int:
+def _count(session: Session, column: Any, value: int) -> int:
     """How many rows have column == value."""
     return session.execute(select(func.count()).where(column == value)).scalar_one()

@@ -24,13 +24,11 @@ import itertools
 import json
 import os
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,6 +52,7 @@ from bot.measure.common import (
     write_json,
 )
 from bot.paths import MODEL, RESULTS, ROOT
+from bot.processes import running, start, stop, wait_until_up
 
 # Our figures before the turn-cost work (role read by the action server on every
 # message, whole sessions loaded), measured by this bench: shown beside today's.
@@ -91,6 +90,7 @@ EPOCHS_SCALE = 0.3
 
 
 def rasa() -> str:
+    """The venv's `rasa` command."""
     return str(Path(sys.executable).with_name("rasa"))
 
 
@@ -119,45 +119,6 @@ def percentiles(latencies_ms: list[float]) -> dict[str, float | None]:
         "p99_ms": at(0.99),
         "mean_ms": round(statistics.fmean(ordered), 1),
     }
-
-
-# --- processes ----------------------------------------------------------------------------
-def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start a process in its own group, output to a log file."""
-    with log.open("w") as out:
-        return subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    """Stop a process group we started: SIGTERM, then SIGKILL after 10 s."""
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-
-
-def wait_until(url: str, process: subprocess.Popen, timeout: float, bar: Any = None) -> float | None:
-    """Seconds until `url` answers 200, or None if the process dies or time runs out."""
-    begin = time.monotonic()
-    while time.monotonic() - begin < timeout:
-        if process.poll() is not None:
-            return None
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return time.monotonic() - begin
-        except OSError:
-            pass
-        if bar is not None:
-            bar.refresh()
-        time.sleep(0.25)
-    return None
 
 
 def train(pipeline: str, scale: float, workdir: Path) -> dict[str, Any]:
@@ -221,10 +182,12 @@ class ActionServer:
             self.env,
             workdir / "actions.log",
         )
-        if wait_until(f"http://{HOST}:{self.port}/health", self.process, timeout=120) is None:
+        process = self.process
+        if wait_until_up(f"http://{HOST}:{self.port}/health", lambda: running(process), 120, 0.25) is None:
             raise RuntimeError(f"the action server did not start (see {workdir / 'actions.log'})")
 
     def token(self) -> str:
+        """A live token for the benchmark's demo login."""
         from bot.identity import mint_token
 
         return mint_token(LIVE_LOGIN, LIVE_ROLE, secret=self.secret)
@@ -262,11 +225,12 @@ class Load:
             replies = None
         latency = (time.perf_counter() - begin) * 1000
         ok = bool(replies)  # an error or an empty answer
-        if ok:
+        if replies:
             self.samples.setdefault("live" if live else "faq", (replies[0].get("text") or "")[:160])
         return latency, ok
 
     async def sequential(self, turns: int, live: bool, bar: Any) -> dict[str, Any]:
+        """Send `turns` messages one after another; latencies and errors."""
         import aiohttp
 
         latencies, errors = [], 0
@@ -353,7 +317,8 @@ def serve_and_load(
     out: dict[str, Any] = {}
     try:
         with progress(desc=f"start {pipeline}", bar_format="{desc}: {elapsed}") as bar:
-            seconds = wait_until(f"http://{HOST}:{port}/status?token={token}", server, timeout=300, bar=bar)
+            url = f"http://{HOST}:{port}/status?token={token}"
+            seconds = wait_until_up(url, lambda: running(server), 300, 0.25, bar.refresh)
         out["start_to_status_seconds"] = None if seconds is None else round(seconds, 1)
         if seconds is None:
             out["error"] = (
@@ -431,6 +396,7 @@ def flat_figures(entry: dict[str, Any]) -> dict[str, float | None]:
 
 
 def goals(result: dict[str, Any]) -> dict[str, bool | None]:
+    """Whether each goal is met (None when its figure is missing)."""
     ours = result["figures"].get(OURS) or {}
     ratios = result.get("ratios") or {}
 
@@ -454,6 +420,7 @@ def goals(result: dict[str, Any]) -> dict[str, bool | None]:
 
 
 def fmt(value: Any, unit: str = "") -> str:
+    """A figure for the Markdown table ('–' when missing)."""
     if value is None:
         return "–"
     if isinstance(value, float) and unit == "%":
@@ -464,6 +431,7 @@ def fmt(value: Any, unit: str = "") -> str:
 
 
 def markdown(result: dict[str, Any]) -> str:
+    """The benchmark's results as a Markdown report."""
     figures, ratios = result["figures"], result["ratios"]
     messages = result["settings"]["messages"]
     rows_spec = [
@@ -548,6 +516,7 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line of `python -m bot.measure.bench`."""
     parser = argparse.ArgumentParser(
         prog="python -m bot.measure.bench",
         description=__doc__,
@@ -578,6 +547,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write its results."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     pipelines = [p for p in args.pipelines.split(",") if p in CONFIGS]
     notes = ["QUICK run (development): tiny epochs and few messages."] if args.quick else []

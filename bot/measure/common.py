@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import sys
 import time
@@ -16,6 +15,7 @@ from typing import Any
 from tqdm import tqdm
 
 from bot.paths import ROOT
+from bot.processes import child_env
 
 SEED = 42
 OURS, DEFAULT, TFIDF = "ours", "default", "tfidf"
@@ -41,6 +41,7 @@ def now() -> str:
 
 
 def write_json(path: Path, data: Any) -> None:
+    """Write `data` as indented UTF-8 JSON, creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
@@ -58,7 +59,7 @@ def pct(value: float | None, digits: int = 1) -> str:
 
 
 def ratio(ours: float | None, default: float | None) -> float | None:
-    """ours / default, or None when it cannot be computed."""
+    """The ratio ours / default, or None when it cannot be computed."""
     if ours is None or not default:
         return None
     return ours / default
@@ -66,19 +67,8 @@ def ratio(ours: float | None, default: float | None) -> float | None:
 
 def rasa_env(**extra: str) -> dict[str, str]:
     """Environment for Rasa child processes: quiet, offline, no shared training cache."""
-    env = dict(os.environ)
-    env.update(
-        RASA_TELEMETRY_ENABLED="false",
-        SQLALCHEMY_SILENCE_UBER_WARNING="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
-        PYTHONWARNINGS="ignore",
-        LOG_LEVEL="WARNING",
-        # Measured trainings start from scratch and leave the project's cache alone.
-        RASA_MAX_CACHE_SIZE="0",
-        PYTHONPATH=str(ROOT),
-    )
-    env.update(extra)
-    return env
+    # Measured trainings start from scratch and leave the project's cache alone.
+    return child_env(**{"LOG_LEVEL": "WARNING", "RASA_MAX_CACHE_SIZE": "0", **extra})
 
 
 def free_port() -> int:
@@ -100,8 +90,10 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
-def rss_mb(pid: int) -> float:
+def rss_mb(pid: int | None) -> float:
     """Resident memory of a process and its descendants, in MB (0 if gone)."""
+    if pid is None:
+        return 0.0
     total_kb = 0
     for member in process_tree(pid):
         try:

@@ -89,6 +89,7 @@ def folds(examples: list[nlu.Example], k: int) -> list[tuple[list[nlu.Example], 
 
 
 def predictions(parses: list[dict], texts: list[str], golds: list[str]) -> list[Prediction]:
+    """One prediction per held-out example."""
     return [predict(parse, text, gold) for parse, text, gold in zip(parses, texts, golds, strict=True)]
 
 
@@ -119,6 +120,7 @@ class Evaluation:
         self.notes: list[str] = []
 
     def config(self, pipeline: str, scale: float) -> Path:
+        """The config of a pipeline, with its epochs scaled when `scale` is not 1."""
         if scale == 1.0:
             return CONFIGS[pipeline]
         return nlu.scaled_config(CONFIGS[pipeline], scale, self.workdir / "configs")
@@ -233,6 +235,7 @@ class Evaluation:
 
     # --- results -----------------------------------------------------------------------
     def result(self, conversations: dict[str, Any], plot_files: list[str]) -> dict[str, Any]:
+        """The JSON result of the whole evaluation."""
         pipelines: dict[str, Any] = {}
         for pipeline in PIPELINES:
             entry: dict[str, Any] = {"description": PIPELINE_NAMES[pipeline]}
@@ -446,6 +449,7 @@ def heldout_now() -> Scores:
 
 
 def run_check(baseline_path: Path) -> int:
+    """Compare the held-out figures now with the committed baseline; 1 if worse."""
     if not baseline_path.exists():
         print(
             f"No baseline at {baseline_path}: record one with `python -m bot.measure.eval --write-baseline`."
@@ -458,6 +462,7 @@ def run_check(baseline_path: Path) -> int:
 
 
 def write_baseline(baseline_path: Path) -> int:
+    """Record the current held-out figures as the baseline."""
     from bot.training import fingerprint
 
     scores = heldout_now()
@@ -490,6 +495,7 @@ def write_baseline(baseline_path: Path) -> int:
 
 # --- command line -----------------------------------------------------------------------
 def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command line of `python -m bot.measure.eval`."""
     parser = argparse.ArgumentParser(
         prog="python -m bot.measure.eval",
         description=__doc__,
@@ -530,6 +536,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the evaluation (or the check) and write its results."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     logging.disable(logging.WARNING)
     if not MODEL.exists():
@@ -552,6 +559,7 @@ def main(argv: list[str] | None = None) -> int:
         run.run_heldout()
         if not args.no_cv:
             run.run_cross_validation()
+        conversations: dict[str, Any]
         conversations = {"stories": None, "passed": None, "pass_rate": None, "failed": [], "error": "skipped"}
         if not args.no_conversations:
             conversations = run.run_conversations()

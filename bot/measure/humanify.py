@@ -13,7 +13,7 @@ import random
 import re
 import zlib
 
-from bot.privacy import strip_accents
+from bot.text import strip_accents
 
 FINAL_PUNCTUATION = " \t\n?!.…;:,"
 # Neighbours on a French AZERTY keyboard (same row), for "replace" typos.

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from bot.knowledge_data import NLU_DIR, RESPONSES_DIR
+from bot.nlu import RETRIEVAL_INTENT
 from bot.privacy import ENTITY_MARKUP
 
 
@@ -186,6 +187,7 @@ class TfidfBaseline:
         )
 
     def fit(self, examples: list[Example]) -> TfidfBaseline:
+        """Train on the examples."""
         self.model.fit([e.text for e in examples], [e.label for e in examples])
         return self
 
@@ -202,7 +204,7 @@ class TfidfBaseline:
                     "intent": {"name": best.split("/")[0], "confidence": float(confidence)},
                     "intent_ranking": [{"name": best.split("/")[0], "confidence": float(confidence)}],
                     "response_selector": {
-                        "faq": {
+                        RETRIEVAL_INTENT: {
                             "response": {"confidence": float(answers[0][1]) if answers else 0.0},
                             "ranking": [
                                 {"intent_response_key": label, "confidence": float(p)}

@@ -8,15 +8,16 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import yaml  # noqa: E402
+import matplotlib.pyplot as plt
+import yaml
 
-from bot.evaluate import FALLBACK, Prediction, f1_by_label  # noqa: E402
+from bot.evaluate import FALLBACK, Prediction, f1_by_label
 
 COLOURS = {"ours": "#1f77b4", "default": "#ff7f0e", "tfidf": "#7f7f7f"}
 
 
 def short(label: str) -> str:
+    """An answer key without its retrieval intent ('faq/key' -> 'key')."""
     return label.split("/", 1)[1] if "/" in label else label
 
 

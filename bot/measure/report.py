@@ -26,13 +26,14 @@ from typing import Any
 
 from bot import privacy
 from bot.measure.common import pct, progress, table
-from bot.paths import RESULTS, ROOT, VAR
-from bot.privacy import fold, mask
+from bot.nlu import RETRIEVAL_INTENT, chosen_answer
+from bot.paths import RESULTS, VAR
+from bot.privacy import mask
+from bot.text import fold
 
 FALLBACK_INTENTS = {"nlu_fallback"}
 OUT_OF_SCOPE_INTENTS = {"out_of_scope"}
 FALLBACK_ACTIONS = {"action_default_fallback", "action_did_you_mean"}
-RETRIEVAL_INTENT = "faq"
 SIMILARITY = 0.5  # cosine of character n-grams above which two questions are "the same"
 TOP = 15
 
@@ -66,6 +67,7 @@ class Turn:
 
     @property
     def label(self) -> str:
+        """The label as scored: 'faq/key' for guide answers, else the intent."""
         return (
             f"{self.intent}/{self.answer}" if self.intent == RETRIEVAL_INTENT and self.answer else self.intent
         )
@@ -85,36 +87,29 @@ def database_url(value: str) -> str:
 
 
 def default_tracker() -> str:
-    """The tracker store of endpoints.yml when it is a SQLite file, else var/conversations.db."""
-    import yaml
+    """The conversation store of endpoints.yml (as Rasa and the portal read it), else var/conversations.db."""
+    from bot.conversation_store import NoSQLStore, store_url
 
     try:
-        store = yaml.safe_load((ROOT / "endpoints.yml").read_text())["tracker_store"]
-        if store.get("type") == "SQL" and store.get("dialect", "sqlite") == "sqlite":
-            return str(ROOT / store.get("db", "rasa.db"))
-    except (OSError, KeyError, TypeError):
-        pass
-    return str(VAR / "conversations.db")
+        return store_url()
+    except (NoSQLStore, OSError, KeyError, TypeError, ValueError):  # no SQL store configured
+        return str(VAR / "conversations.db")
 
 
 def turn_from_event(sender: str, timestamp: float, data: dict[str, Any]) -> Turn:
+    """One user turn, read from a stored `user` event."""
     parse = data.get("parse_data") or {}
     intent = parse.get("intent") or {}
     ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in FALLBACK_INTENTS]
-    selectors = parse.get("response_selector") or {}
-    selector = (
-        selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
-    )  # "default": no retrieval_intent set
-    response = selector.get("response") or {}
-    key = response.get("intent_response_key") or ""
+    answer, answer_confidence = chosen_answer(parse)
     return Turn(
         sender=sender,
         timestamp=timestamp or 0.0,
         text=str(data.get("text") or ""),
         intent=intent.get("name") or "",
         intent_confidence=float((ranking[0] if ranking else intent).get("confidence") or 0.0),
-        answer=key.split("/", 1)[1] if "/" in key else None,
-        answer_confidence=None if response.get("confidence") is None else float(response["confidence"]),
+        answer=answer,
+        answer_confidence=answer_confidence,
     )
 
 
@@ -242,6 +237,7 @@ def votes_by_answer(feedback: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # --- writing -------------------------------------------------------------------------------
 def title_of(label: str) -> str:
+    """The readable title of a label, with its key."""
     from bot.titles import answer_title, intent_title
 
     if label.startswith(f"{RETRIEVAL_INTENT}/"):
@@ -251,6 +247,7 @@ def title_of(label: str) -> str:
 
 
 def quote(text: str, limit: int = 140) -> str:
+    """A message on one line, cut at `limit`, in French quotes."""
     text = " ".join(text.split()).replace("|", "/")
     return f"« {text[:limit]}{'…' if len(text) > limit else ''} »"
 
@@ -298,12 +295,12 @@ def build(
         "",
     ]
     groups = group_similar([t.text for t in missed])
-    outcome_of = {}
+    outcome_of: dict[str, Counter[str]] = {}
     for t in missed:
         outcome_of.setdefault(t.text, Counter())[t.outcome] += 1
     rows = []
     for rank, group in enumerate(groups[:30], start=1):
-        outcomes = sum((outcome_of[text] for text in set(group)), Counter())
+        outcomes: Counter[str] = sum((outcome_of[text] for text in set(group)), Counter())
         examples = list(dict.fromkeys(masker(text) for text in group))
         rows.append(
             [
@@ -366,12 +363,14 @@ def build(
 
 
 def safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
+    """The URL with its password hidden."""
+    from bot.conversation_store import safe
 
-    return make_url(url).render_as_string(hide_password=True)
+    return safe(url)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write the report on the stored conversations."""
     from bot.ent.db import database_url as ent_database_url
 
     parser = argparse.ArgumentParser(

@@ -128,6 +128,7 @@ def load_and_measure(model: str, texts: list[str]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure each config (or one trained model with --model); print and write the figures."""
     parser = argparse.ArgumentParser(prog="python -m bot.measure.variants", description=__doc__)
     parser.add_argument("configs", nargs="*", type=Path)
     parser.add_argument("--model", type=Path, help="measure this trained model's memory and latency only")
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
                 out = nlu.isolated(
                     train_and_measure, str(config.resolve()), str(data), f"{tmp}/m{index}", texts
                 )
-            except Exception as error:  # one failing variant must not lose the others' figures
+            except Exception as error:  # noqa: BLE001 - one failing variant must not lose the others' figures
                 print(f"{config}: failed ({type(error).__name__}: {error})", flush=True)
                 continue
             entry = {k: v for k, v in out.items() if k != "parses"}

@@ -118,7 +118,7 @@ async def test_q2_parent_activation(live, login, school):
 
 @pytest.mark.parametrize("login", VIEWERS)
 async def test_q3_rollover_own_schools_only(login):
-    role, schools = VIEWERS[login]
+    _role, schools = VIEWERS[login]
     answer = await ask(ActionLiveRolloverStatus(), login)
     assert allowed(answer) is usable(login)
     for school in schools:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bot import processes
 from bot.paths import MODEL, ROOT, portal_python
 from tests.conftest import free_port
 
@@ -46,37 +45,19 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_sep("!", f"BROWSER TESTS SKIPPED: {reason}", red=True, bold=True)
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float, name: str) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log = (process.stderr.read() if process.stderr else b"") or b""
-                pytest.fail(f"{name} did not start: {log.decode(errors='replace')[-3000:]}")
-            time.sleep(0.5)
-
-
 def start(
     command: list[str], env: dict[str, str], url: str, name: str, timeout: float = 30
 ) -> subprocess.Popen:
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
-    wait_until_up(url, process, timeout, name)
+    """Start a server and wait until `url` answers; the test fails with its log if it does not."""
+    process = processes.start(command, env, stderr_pipe=True)
+    if processes.wait_until_up(url, lambda: processes.running(process), timeout) is None:
+        processes.stop(process)
+        log = (process.stderr.read() if process.stderr else b"") or b""
+        pytest.fail(f"{name} did not start: {log.decode(errors='replace')[-3000:]}")
     return process
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+stop = processes.stop
 
 
 class Stack:

@@ -25,7 +25,7 @@ import redis
 from bot import run
 from bot.cluster import haproxy
 from bot.cluster.client import LIVE_QUESTION, Traffic, get_json, say, stored_events, stored_seqs
-from bot.cluster.config import HOST, LOCK_KEY_PREFIX, LOCK_LIFETIME_SECONDS, Layout, Ports
+from bot.cluster.config import HOST, LOCK_KEY_PREFIX, LOCK_LIFETIME_SECONDS, Layout, Ports, endpoints
 from bot.cluster.launcher import Cluster, missing_packages
 from bot.cluster.lock_store import AtomicRedisLockStore
 from bot.cluster.rollout import rollout
@@ -233,9 +233,8 @@ def test_a_dead_replicas_lock_holds_its_conversation_at_most_the_lock_lifetime(c
     replica_lifetime = expiry - issued_at
 
     stale = f"dead-{uuid.uuid4().hex[:8]}"
-    store = AtomicRedisLockStore(
-        host=HOST, port=layout.ports.redis, password=layout.secrets["redis"], key_prefix=LOCK_KEY_PREFIX
-    )
+    settings = {k: v for k, v in endpoints(layout, 0)["lock_store"].items() if k not in ("type", "url")}
+    store = AtomicRedisLockStore(host=HOST, **settings)  # the replicas' own settings (db, prefix)
     store.issue_ticket(stale, LOCK_LIFETIME_SECONDS)  # the turn of a replica that died: never released
     turn = say(url, stale, "comment activer mon compte educonnect ?", seq=0)
     record(

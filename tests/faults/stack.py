@@ -12,6 +12,7 @@ from pathlib import Path
 
 from bot.identity import mint_token
 from bot.paths import ROOT
+from bot.processes import child_env
 from bot.run import commands
 from bot.supervisor import Child, Supervisor
 from tests.conftest import TEST_SECRET, free_port
@@ -59,16 +60,11 @@ class Stack:
             "  dialect: sqlite\n"
             f"  db: {self.conversations}\n"
         )
-        self.env = dict(
-            os.environ,
+        self.env = child_env(
             **ent_env,
             ACTIONS_PORT=str(self.actions_port),
             ACTIONS_TOKEN="test-actions-secret",
             SANIC_HOST=HOST,
-            PYTHONWARNINGS="ignore",
-            PYTHONPATH=str(ROOT),
-            RASA_TELEMETRY_ENABLED="false",
-            TF_CPP_MIN_LOG_LEVEL="2",
         )
         # The commands of `make run` (bot/run.py), on this stack's ports, token file and endpoints.
         command = commands({"rasa": self.rasa_port, "actions": self.actions_port, "portal": free_port()})

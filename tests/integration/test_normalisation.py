@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pytest
 
 from bot.knowledge_data import heldout_examples
+from bot.nlu import chosen_answer
+from bot.text import fold as plain  # lower case, no accents: how many people type on a phone
 
 pytestmark = pytest.mark.model
 
 
-def plain(text: str) -> str:
-    """Lower case, accents stripped: how many people type on a phone."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
 def understood(parse: dict) -> tuple[str, str | None]:
-    selectors = parse.get("response_selector") or {}
-    selector = selectors.get("faq") or selectors.get("default") or {}
-    key = (selector.get("response") or {}).get("intent_response_key")
-    return parse["intent"]["name"], key
+    return parse["intent"]["name"], chosen_answer(parse)[0]
 
 
 @pytest.mark.parametrize(

@@ -161,7 +161,7 @@ def turn(text: str, action: str) -> list[dict]:
 
 
 async def test_second_misunderstanding_in_a_row_points_to_the_erun() -> None:
-    events = turn("compte", "action_did_you_mean") + [{"event": "user", "text": "code"}]
+    events = [*turn("compte", "action_did_you_mean"), {"event": "user", "text": "code"}]
     tracker = create_tracker(intent="nlu_fallback", events=events)
     tracker.latest_message.update(parsed_uncertain_message())
     messages, returned = await run_action(ActionDidYouMean(), tracker, DOMAIN)
@@ -170,7 +170,7 @@ async def test_second_misunderstanding_in_a_row_points_to_the_erun() -> None:
 
 
 async def test_second_misunderstanding_points_a_director_to_the_erun_not_to_the_director() -> None:
-    events = turn("compte", "action_did_you_mean") + [{"event": "user", "text": "code"}]
+    events = [*turn("compte", "action_did_you_mean"), {"event": "user", "text": "code"}]
     tracker = create_tracker(intent="nlu_fallback", events=events, slots={"role": "directeur"})
     tracker.latest_message.update(parsed_uncertain_message())
     messages, _ = await run_action(ActionDidYouMean(), tracker, DOMAIN)

@@ -101,3 +101,15 @@ async def test_without_redis_a_turn_takes_the_replica_own_lock_and_turns_stay_in
     await asyncio.gather(*(turn(f"t{i}") for i in range(3)))
     assert overlaps == 0
     assert unreachable.fallback.get_lock("outage") is None  # released
+
+
+async def test_a_dead_holder_blocks_a_waiting_turn_only_until_its_ticket_expires(redis_port: int) -> None:
+    dead, alive = store(redis_port), store(redis_port)
+    dead.issue_ticket("dead-holder", lock_lifetime=0.6)  # its turn never finishes: no release
+    begin = time.monotonic()
+    async with alive.lock("dead-holder", lock_lifetime=0.6, wait_time_in_seconds=0.05) as lock:
+        waited = time.monotonic() - begin
+        served = lock.now_serving
+    assert waited >= 0.5  # it did wait for the dead ticket...
+    assert served == 1  # ...then got its own turn, although it waited longer than its lifetime
+    assert alive.red.exists(alive.key_prefix + "dead-holder") == 0

@@ -129,7 +129,8 @@ async def test_still_failing_without_context_is_a_complaint_with_a_person_and_no
 
 
 async def test_still_failing_twice_goes_from_the_next_step_to_a_person() -> None:
-    first = after_answer("code_sms_non_recu") + [
+    first = [
+        *after_answer("code_sms_non_recu"),
         {"event": "user", "text": "toujours rien", "parse_data": {"intent": {"name": "still_failing"}}},
         {"event": "action", "name": "action_followup"},
         {"event": "bot", "text": "..."},

@@ -8,6 +8,7 @@ import os
 import stat
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -125,12 +126,12 @@ def test_only_known_simple_intent_payloads_pass(payload: str, allowed: bool) -> 
 
 # --- bounded calls to the action server ----------------------------------------------------
 class _Domain:
-    slots: list = []
+    slots: ClassVar[list] = []
 
 
 def test_fallback_texts_by_kind_of_action() -> None:
     class Slot:
-        mappings = [{"type": "custom", "action": "action_identify"}]
+        mappings: ClassVar[list] = [{"type": "custom", "action": "action_identify"}]
 
     domain = _Domain()
     domain.slots = [Slot()]
@@ -158,7 +159,7 @@ def test_a_hung_action_server_costs_one_bounded_wait_then_nothing(monkeypatch: p
     monkeypatch.setattr(resilience, "breaker", resilience.Breaker(seconds=5))
     calls: list[str] = []
 
-    async def hang(self, *args):  # noqa: ANN001
+    async def hang(self, *args):
         calls.append(self.name())
         await asyncio.sleep(30)
 

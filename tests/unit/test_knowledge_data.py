@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pytest
 import yaml
 
 from bot.knowledge_data import answers, heldout_examples, neighbours, training_examples
 from bot.paths import ROOT
+from bot.text import fold
 from bot.titles import load_titles
 
 ROLES = ("parent", "enseignant", "directeur")
@@ -37,12 +37,6 @@ OCR_DAMAGE = [
     " 51 vous",
     "dlimentation",
 ]
-
-
-def fold(text: str) -> str:
-    """Lower case without accents."""
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def role_values(variations: list[dict]) -> list[object]:

@@ -16,8 +16,8 @@ from bot.evaluate import predict, score
 from bot.measure import bench, nlu
 from bot.measure import eval as measure_eval
 from bot.measure.humanify import humanify, strip_accents
-from bot.measure.pii import mask
 from bot.paths import ROOT
+from bot.privacy import mask
 
 QUESTIONS = [
     "Où trouver l'aide d'EduConnect ?",

@@ -158,3 +158,11 @@ def test_report_on_an_empty_history_says_so(tmp_path: Path) -> None:
     )
     assert status == 0
     assert "No conversation in the history yet." in out.read_text()
+
+
+def test_the_report_reads_the_conversation_store_of_endpoints_yml(monkeypatch) -> None:
+    from bot.conversation_store import URL_ENV, store_url
+
+    monkeypatch.delenv(URL_ENV, raising=False)
+    assert report.default_tracker() == store_url()
+    assert report.default_tracker().endswith("var/conversations.db")

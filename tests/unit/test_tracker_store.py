@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -129,6 +130,23 @@ async def test_a_partly_loaded_session_appends_only_its_new_events(tmp_path) -> 
     history = await store.retrieve_full_tracker("parent-2")
     expected = [e.as_dict() for e in full.events] + [e.as_dict() for e in new_turn]
     assert [e.as_dict() for e in history.events] == expected
+
+
+async def test_a_sqlite_file_keeps_its_connection_between_turns(tmp_path) -> None:
+    store = store_at(tmp_path)
+    opened: list[object] = []
+    sa.event.listen(store.engine, "connect", lambda connection, _record: opened.append(connection))
+    for number in range(5):
+        tracker = await store.retrieve("pooled") or DialogueStateTracker("pooled", DOMAIN.slots)
+        for event in turn(number):
+            tracker.update(event)
+        await store.save(tracker)
+    loaded = await store.retrieve("pooled")
+    assert loaded is not None and loaded.latest_message.text == "question 4"
+    assert not opened  # the connection opened at start serves every session (not one per session)
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
 
 
 async def test_a_short_session_is_loaded_whole_as_rasa_does(tmp_path) -> None:

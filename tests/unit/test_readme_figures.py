@@ -1,0 +1,32 @@
+"""The README's figures are the committed results' (bot.measure.readme), never typed by hand."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from bot.measure import readme
+from bot.paths import RESULTS
+
+
+def test_readme_figures_match_the_committed_results() -> None:
+    section = readme.current_section(readme.README.read_text(encoding="utf-8"))
+    assert section is not None, "README.md has lost its figures section"
+    assert section == readme.render(), "README.md figures are stale: run python -m bot.measure.readme"
+
+
+def test_a_new_result_changes_the_readme(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    for name in ("eval-baseline.json", "cluster.json", "cluster-bench.json"):
+        shutil.copy(RESULTS / name, results / name)
+    baseline = json.loads((results / "eval-baseline.json").read_text(encoding="utf-8"))
+    baseline["intent_accuracy"] = 0.5
+    (results / "eval-baseline.json").write_text(json.dumps(baseline), encoding="utf-8")
+    copy = tmp_path / "README.md"
+    copy.write_text(readme.README.read_text(encoding="utf-8"), encoding="utf-8")
+
+    assert readme.update(copy, results) is True
+    assert "| modèle livré | 50,0 % |" in copy.read_text(encoding="utf-8")
+    assert readme.update(copy, results) is False  # written once, then up to date
