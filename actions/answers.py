@@ -29,8 +29,8 @@ from bot.titles import answer_title, intent_title
 
 # How many candidates "Vouliez-vous dire ..." offers.
 MAX_CANDIDATES = 3
-# Intents never offered as a candidate.
-NOT_CANDIDATES = {"nlu_fallback", "out_of_scope", "other_language", "affirm", "deny", "inform_role"}
+# Besides the guide's answers, only live questions are offered (never a conversation intent).
+LIVE_PREFIX = "live_"
 
 
 class ActionSetRole(Action):
@@ -53,7 +53,7 @@ class ActionSetRole(Action):
             dispatcher.utter_message(text=texts.ROLE_UNKNOWN, buttons=texts.ROLE_BUTTONS)
             return []
         else:
-            dispatcher.utter_message(text=texts.ROLE_NOTED.format(label=label))
+            dispatcher.utter_message(text=texts.ROLE_NOTED.format(label=texts.ROLE_AS[role]))
 
         key = last_answer_key(tracker.events)
         if key and known_answer(domain, key) and is_role_dependent(domain, key):
@@ -74,8 +74,10 @@ class ActionDidYouMean(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         if previous_turn_misunderstood(tracker.events):
-            # Logged in: offer to hand the question to a person (issue 12); else how to reach the school.
-            await offer_handoff(dispatcher, tracker, NOT_FOUND, anonymous_text=texts.CONTACT_ERUN)
+            # Logged in: offer to hand the question to a person; else whom to contact.
+            director = tracker.get_slot("role") == "directeur"
+            anonymous_text = texts.CONTACT_ERUN_DIRECTOR if director else texts.CONTACT_ERUN
+            await offer_handoff(dispatcher, tracker, NOT_FOUND, anonymous_text=anonymous_text)
             return []
 
         buttons = candidate_buttons(tracker.latest_message, domain)
@@ -117,7 +119,10 @@ def previous_turn_misunderstood(events: list[dict[str, Any]]) -> bool:
 
 
 def candidate_buttons(message: dict[str, Any], domain: dict[str, Any]) -> list[dict[str, str]]:
-    """Readable buttons for the most likely meanings of a message, best first.
+    """Readable buttons for the answers a message most likely asks for, best first.
+
+    Only answers are offered: the guide's (faq keys) and the live questions; never a
+    conversation intent (thanks, capabilities, goodbye) nor a duplicate.
 
     A button's payload is its title as plain text: every title is also a training
     example of its answer (tests/unit/test_knowledge_data.py checks it), so a click
@@ -127,14 +132,14 @@ def candidate_buttons(message: dict[str, Any], domain: dict[str, Any]) -> list[d
     answers = selector_candidates(message)
     for item in message.get("intent_ranking") or []:
         intent, confidence = item.get("name"), float(item.get("confidence") or 0)
-        if not intent or intent in NOT_CANDIDATES:
+        if not intent:
             continue
         if intent == RETRIEVAL_INTENT:
             for key, answer_confidence in answers[:MAX_CANDIDATES]:
                 title = answer_title(key)
                 if title and known_answer(domain, key):
                     scored.append((confidence * answer_confidence, title))
-        elif title := intent_title(intent):
+        elif intent.startswith(LIVE_PREFIX) and (title := intent_title(intent)):
             scored.append((confidence, title))
     scored.sort(key=lambda item: item[0], reverse=True)
     titles: list[str] = []

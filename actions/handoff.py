@@ -147,6 +147,22 @@ class ActionHandoffOffer(Action):
         return reset()
 
 
+class ActionComplaint(Action):
+    """Frustration: an apology and a person; logged in, the offer to hand the question over."""
+
+    def name(self) -> str:
+        return "action_complaint"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if identity_of(tracker).identity is None:
+            dispatcher.utter_message(response="utter_complaint")
+            return []
+        await offer_handoff(dispatcher, tracker, texts.COMPLAINT_INTRO)
+        return reset()
+
+
 class ValidateHandoffForm(Action):
     """Between « Transmettre » and « Envoyer »: keep each sentence typed, then the button."""
 

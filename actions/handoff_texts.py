@@ -100,6 +100,7 @@ def received(requests: list[r.HandoffInfo]) -> str:
 
 
 OFFER_INTRO = "Je comprends : une personne peut prendre le relais."
+COMPLAINT_INTRO = "Je suis désolé de ne pas avoir pu vous aider : une personne peut prendre le relais."
 UNAVAILABLE = (
     "Je ne peux pas transmettre votre question pour le moment. Réessayez dans quelques instants, "
     "ou adressez-vous directement à la direction de l'école."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.nlu import RETRIEVAL_INTENT, answer_ranking, chosen_answer
+from bot.nlu import RETRIEVAL_INTENT, selector_prediction
 
 
 def response_name(key: str) -> str:
@@ -47,10 +47,21 @@ def is_role_dependent(domain: dict[str, Any], key: str) -> bool:
 
 
 def selector_candidates(message: dict[str, Any]) -> list[tuple[str, float]]:
-    """Answer keys ranked by the ResponseSelector for a parsed message, best first."""
-    out = answer_ranking(message)
+    """The guide's answer keys ranked by the ResponseSelector for a parsed message, best first.
+
+    One selector ranks the guide's answers and the neighbouring topics (`hors_champ/...`)
+    together; only the guide's answers (`faq/...`) are kept.
+    """
+    prediction = selector_prediction(message)
+    ranking = prediction.get("ranking") or []
+    out: list[tuple[str, float]] = []
+    for item in ranking:
+        full = item.get("intent_response_key") or ""
+        if full.startswith(f"{RETRIEVAL_INTENT}/"):
+            out.append((full.split("/", 1)[1], float(item.get("confidence") or 0)))
     if not out:
-        key, confidence = chosen_answer(message)
-        if key is not None:
-            out.append((key, confidence or 0.0))
+        response = prediction.get("response") or {}
+        full = response.get("intent_response_key") or ""
+        if full.startswith(f"{RETRIEVAL_INTENT}/"):
+            out.append((full.split("/", 1)[1], float(response.get("confidence") or 0)))
     return out

@@ -9,8 +9,17 @@ CONTACT_ERUN = (
     "contacter l'ERUN (enseignant référent pour les usages du numérique) de votre circonscription.\n"
     "Vous pouvez aussi me demander « que sais-tu faire ? » pour voir les sujets que je connais."
 )
-ROLE_NOTED = "C'est noté : je vous réponds en tant que {label}."
+# The second failure in a row: a director is pointed to the ERUN, not to the director.
+CONTACT_ERUN_DIRECTOR = (
+    "Je n'arrive pas à trouver la réponse à votre question, désolé.\n"
+    "Pour l'ENT de votre école, contactez l'ERUN (enseignant référent pour les usages du numérique) "
+    "de votre circonscription.\n"
+    "Vous pouvez aussi me demander « que sais-tu faire ? » pour voir les sujets que je connais."
+)
+ROLE_NOTED = "C'est noté : je vous réponds en tant {label}."
 ROLE_LABELS = {"parent": "parent", "enseignant": "enseignant", "directeur": "directeur", "erun": "ERUN"}
+# "en tant que parent", "en tant qu'enseignant": the elision before a vowel.
+ROLE_AS = {"parent": "que parent", "enseignant": "qu'enseignant", "directeur": "que directeur", "erun": "qu'ERUN"}
 ROLE_FROM_TOKEN = (
     "Vous êtes connecté à l'ENT : je vous réponds selon le profil de votre compte "
     "({label}), qui ne peut pas être changé ici."

@@ -17,10 +17,17 @@ from pathlib import Path
 
 from bot.knowledge_data import heldout_examples
 from bot.nlu import FALLBACK_INTENT as FALLBACK
-from bot.nlu import RETRIEVAL_INTENT, answer_ranking, chosen_answer
+from bot.nlu import RETRIEVAL_INTENT
 from bot.paths import MODEL, ROOT
 
 OUT_OF_SCOPE = "out_of_scope"
+# Neighbouring topics (issue 8): one ResponseSelector ranks their answers with the guide's,
+# and Rasa's retrieval actions say the selector's first choice, whichever of the two
+# retrieval intents was predicted.
+NEIGHBOURS = "hors_champ"
+RETRIEVAL_INTENTS = (RETRIEVAL_INTENT, NEIGHBOURS)
+# Gold intents whose right outcome is a decline (a neighbouring-topic or out-of-scope answer).
+DECLINE = (NEIGHBOURS, OUT_OF_SCOPE)
 
 
 @dataclass
@@ -33,7 +40,8 @@ class Prediction:
     intent: str  # the final intent, `nlu_fallback` included
     classifier_intent: str  # the best intent before any fallback
     answer: str | None  # the answer key the selector chose
-    candidates: list[str] = field(default_factory=list)  # best answer keys, best first
+    candidates: list[str] = field(default_factory=list)  # best guide answer keys, best first
+    answer_group: str = RETRIEVAL_INTENT  # the retrieval intent of `answer` (faq or hors_champ)
     confidence: float = 0.0  # the selector's confidence in `answer`
     intent_confidence: float = 0.0  # the classifier's confidence in `classifier_intent`
 
@@ -43,11 +51,41 @@ class Prediction:
         return f"{self.gold_intent}/{self.gold_answer}" if self.gold_answer else self.gold_intent
 
     @property
+    def gives_answer(self) -> bool:
+        """Whether the assistant says the selector's first choice (a retrieval intent was predicted)."""
+        return self.intent in RETRIEVAL_INTENTS and bool(self.answer)
+
+    @property
+    def declined(self) -> bool:
+        """The assistant said "not my field": a neighbouring-topic answer or the out-of-scope one."""
+        return self.intent == OUT_OF_SCOPE or (self.gives_answer and self.answer_group == NEIGHBOURS)
+
+    @property
     def label(self) -> str:
-        """What the assistant did: `faq/<key>` when it answers from the guide, else the intent."""
-        if self.intent == RETRIEVAL_INTENT and self.answer:
-            return f"{self.intent}/{self.answer}"
+        """What the assistant did: `faq/<key>`, `hors_champ` (a neighbouring topic) or the intent."""
+        if self.gives_answer and self.answer_group == NEIGHBOURS:
+            return NEIGHBOURS
+        if self.gives_answer:
+            return f"{RETRIEVAL_INTENT}/{self.answer}"
         return self.intent
+
+    @property
+    def right(self) -> bool:
+        """The right outcome: the right guide answer, a right decline, else the right intent."""
+        if self.gold_intent in DECLINE:
+            return self.declined
+        if self.gold_answer:
+            return (
+                self.gives_answer
+                and self.answer_group == RETRIEVAL_INTENT
+                and self.answer == self.gold_answer
+            )
+        return self.intent == self.gold_intent
+
+    @property
+    def confident_wrong(self) -> bool:
+        """Neither the right outcome nor a "Vouliez-vous dire" (the worst case)."""
+        return not self.right and self.intent != FALLBACK
 
     @property
     def correct(self) -> bool:
@@ -67,6 +105,11 @@ class Scores:
     answer_in_candidates: float  # faq questions: right answer given or offered as a button
     fallback_rate: float
     out_of_scope_rate: float = 0.0  # predicted out_of_scope (wrongly, for a guide question)
+    confident_wrong_rate: float = 0.0  # all questions: neither right nor a fallback
+    right_rate: float = 0.0  # all questions: right answer, right decline or right intent
+    neighbours: int = 0  # neighbouring-topic questions (gold hors_champ)
+    declined_rate: float = 0.0  # neighbouring-topic questions declined
+    guide_declined_rate: float = 0.0  # guide questions wrongly declined
     intent_macro_f1: float = 0.0  # macro-F1 over the gold intents (faq counts as one intent)
     macro_f1: float = 0.0  # macro-F1 over the gold labels: each faq answer, each other intent
     errors: list[dict] = field(default_factory=list)
@@ -83,8 +126,14 @@ def predict(parse: dict, text: str, gold: str) -> Prediction:
     gold_intent, gold_answer = split_gold(gold)
     intent = (parse.get("intent") or {}).get("name") or ""
     ranking = [r["name"] for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK]
-    keys = [key for key, _ in answer_ranking(parse)]
-    _, confidence = chosen_answer(parse)
+    selectors = parse.get("response_selector") or {}
+    # What Rasa's retrieval action reads: the predicted retrieval intent's key, else "default".
+    own = selectors.get(intent) if intent in RETRIEVAL_INTENTS else None
+    selector = own or selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
+    full_keys = [str(r["intent_response_key"]) for r in selector.get("ranking") or []]
+    keys = [k.split("/", 1)[1] for k in full_keys]
+    guide_keys = [k.split("/", 1)[1] for k in full_keys if k.startswith(f"{RETRIEVAL_INTENT}/")]
+    response = selector.get("response") or {}
     ranking_confidences = [
         float(r.get("confidence") or 0.0)
         for r in parse.get("intent_ranking") or []
@@ -97,8 +146,9 @@ def predict(parse: dict, text: str, gold: str) -> Prediction:
         intent=intent,
         classifier_intent=ranking[0] if ranking else intent,
         answer=keys[0] if keys else None,
-        candidates=keys[:3],
-        confidence=confidence or 0.0,
+        candidates=guide_keys[:3],
+        answer_group=full_keys[0].split("/", 1)[0] if full_keys else RETRIEVAL_INTENT,
+        confidence=float(response.get("confidence") or 0.0),
         intent_confidence=ranking_confidences[0] if ranking_confidences else 0.0,
     )
 
@@ -129,26 +179,33 @@ def score(predictions: list[Prediction]) -> Scores:
     n = len(predictions) or 1
     faq = [p for p in predictions if p.gold_answer]
     m = len(faq) or 1
-    direct = [p for p in faq if p.intent == RETRIEVAL_INTENT and p.answer == p.gold_answer]
+    direct = [p for p in faq if p.right]
+    neighbours = [p for p in predictions if p.gold_intent == NEIGHBOURS]
     errors = [
-        asdict(p)
+        asdict(p) | {"label": p.label, "right": p.right}
         for p in predictions
-        if p.intent != p.gold_intent or (p.gold_answer and p.answer != p.gold_answer)
+        if not p.right or p.intent != p.gold_intent
     ]
     return Scores(
         examples=len(predictions),
         intent_accuracy=sum(p.intent == p.gold_intent for p in predictions) / n,
         classifier_intent_accuracy=sum(p.classifier_intent == p.gold_intent for p in predictions) / n,
         answer_accuracy=len(direct) / m,
-        answer_selection_accuracy=sum(p.answer == p.gold_answer for p in faq) / m,
+        answer_selection_accuracy=sum(
+            p.answer == p.gold_answer and p.answer_group == RETRIEVAL_INTENT for p in faq
+        )
+        / m,
         answer_in_candidates=sum(
-            (p.intent == RETRIEVAL_INTENT and p.answer == p.gold_answer)
-            or (p.intent == FALLBACK and p.gold_answer in p.candidates)
-            for p in faq
+            p.right or (p.intent == FALLBACK and p.gold_answer in p.candidates) for p in faq
         )
         / m,
         fallback_rate=sum(p.intent == FALLBACK for p in predictions) / n,
         out_of_scope_rate=sum(p.intent == OUT_OF_SCOPE for p in predictions) / n,
+        confident_wrong_rate=sum(p.confident_wrong for p in predictions) / n,
+        right_rate=sum(p.right for p in predictions) / n,
+        neighbours=len(neighbours),
+        declined_rate=sum(p.declined for p in neighbours) / (len(neighbours) or 1),
+        guide_declined_rate=sum(p.declined for p in faq) / m,
         intent_macro_f1=macro_f1([p.gold_intent for p in predictions], [p.intent for p in predictions]),
         macro_f1=macro_f1([p.gold_label for p in predictions], [p.label for p in predictions]),
         errors=errors,
@@ -191,6 +248,10 @@ def main() -> int:
         "answer_in_candidates",
         "fallback_rate",
         "out_of_scope_rate",
+        "confident_wrong_rate",
+        "right_rate",
+        "declined_rate",
+        "guide_declined_rate",
         "intent_macro_f1",
         "macro_f1",
     ):

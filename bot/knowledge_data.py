@@ -46,9 +46,20 @@ def heldout_examples() -> dict[str, list[str]]:
 @lru_cache(maxsize=1)
 def answers() -> dict[str, list[dict[str, Any]]]:
     """The guide's answers: variations by key (`utter_faq/<key>` -> `<key>`)."""
+    return _responses("utter_faq/")
+
+
+@lru_cache(maxsize=1)
+def neighbours() -> dict[str, list[dict[str, Any]]]:
+    """The neighbouring topics' answers (`utter_hors_champ/<key>` -> `<key>`)."""
+    return _responses("utter_hors_champ/")
+
+
+def _responses(prefix: str) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     for path in sorted(RESPONSES_DIR.glob("*.yml")):
         responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses", {})
         for name, variations in responses.items():
-            out[name.split("/", 1)[1]] = variations
+            if name.startswith(prefix):
+                out[name[len(prefix) :]] = variations
     return out

@@ -6,6 +6,14 @@ confidently a `faq` while the ResponseSelector hesitates between answers
 It also sends there what no answer fits: messages with no letter at all (empty,
 emoji, punctuation), far longer than a question (a pasted document), or made of
 "words" no language has (a key held down).
+
+One ResponseSelector ranks the guide's answers and the neighbouring topics' together
+(issue 8). When the intent is the neighbouring topics' (`neighbours_intent`) but the
+selector prefers a guide answer, the guide answer is kept only when the selector is
+fairly sure of it (`neighbours_keep_guide_above`); otherwise the best neighbouring topic
+is put under that intent's key, which Rasa's `utter_hors_champ` reads first. Chosen on
+the held-out set: this keeps more right answers than always declining, and declines
+more than never doing it.
 """
 
 from __future__ import annotations
@@ -26,6 +34,36 @@ def selector_confidence(message: Message, retrieval_intent: str) -> float | None
     """Confidence of the answer chosen for `retrieval_intent`, if any."""
     confidence = (selector_prediction(message, retrieval_intent).get("response") or {}).get("confidence")
     return None if confidence is None else float(confidence)
+
+
+def restrict_selector(message: Message, retrieval_intent: str, keep_other_above: float = 1.0) -> None:
+    """Put the best answer of `retrieval_intent` under its own key, unless the first choice is sure.
+
+    The selector's first choice (another intent's answer) is kept when its confidence is at
+    least `keep_other_above`.
+    """
+    selector = dict(message.get("response_selector") or {})
+    prediction = selector.get("default") or {}
+    first = (prediction.get("ranking") or [{}])[0]
+    if float(first.get("confidence") or 0.0) >= keep_other_above:
+        return
+    ranking = [
+        item
+        for item in prediction.get("ranking") or []
+        if str(item.get("intent_response_key") or "").startswith(f"{retrieval_intent}/")
+    ]
+    if not ranking:
+        return
+    best = ranking[0]
+    key = str(best["intent_response_key"])
+    response = {
+        "responses": None,
+        "confidence": float(best.get("confidence") or 0.0),
+        "intent_response_key": key,
+        "utter_action": f"utter_{key}",
+    }
+    selector[retrieval_intent] = {"response": response, "ranking": ranking}
+    message.set("response_selector", selector, add_to_output=True)
 
 
 # A question, even with its context, is far shorter; and no French word is this long.
@@ -53,12 +91,19 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """The retrieval intent guarded and the threshold below which it falls back."""
-        return {"retrieval_intent": RETRIEVAL_INTENT, "threshold": 0.5}
+        """The retrieval intent guarded, the threshold below which it falls back, the neighbours."""
+        return {
+            "retrieval_intent": RETRIEVAL_INTENT,
+            "threshold": 0.5,
+            "neighbours_intent": None,
+            "neighbours_keep_guide_above": 0.5,
+        }
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.retrieval_intent = config["retrieval_intent"]
         self.threshold = float(config["threshold"])
+        self.neighbours_intent = config.get("neighbours_intent")
+        self.keep_guide_above = float(config.get("neighbours_keep_guide_above", 0.5))
 
     @classmethod
     def create(
@@ -81,6 +126,8 @@ class AnswerConfidenceGuard(GraphComponent, IntentClassifier):
                 confidence = selector_confidence(message, self.retrieval_intent)
                 if confidence is not None and confidence < self.threshold:
                     self._fall_back(message, confidence)
+            elif self.neighbours_intent and intent.get("name") == self.neighbours_intent:
+                restrict_selector(message, self.neighbours_intent, self.keep_guide_above)
         return messages
 
     @staticmethod

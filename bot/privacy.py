@@ -157,7 +157,7 @@ def assistant_vocabulary() -> frozenset[str]:
     Unreadable data gives an empty vocabulary (more words are then masked, never fewer).
     """
     try:
-        from bot.knowledge_data import answers, heldout_examples, training_examples
+        from bot.knowledge_data import answers, heldout_examples, neighbours, training_examples
         from bot.titles import load_titles
 
         texts = [
@@ -167,6 +167,7 @@ def assistant_vocabulary() -> frozenset[str]:
             for t in ts
         ]
         texts += [str(v.get("text") or "") for variations in answers().values() for v in variations]
+        texts += [str(v.get("text") or "") for variations in neighbours().values() for v in variations]
         texts += list(load_titles().values())
     except (OSError, ValueError, KeyError, TypeError):
         return frozenset()

@@ -249,6 +249,7 @@ class Evaluation:
             entry["train_seconds"] = self.train_seconds[pipeline]
             pipelines[pipeline] = entry
         ours, default = pipelines[OURS]["heldout"], pipelines[DEFAULT]["heldout"]
+        human = pipelines[OURS]["heldout_humanified"]
         return {
             "schema_version": 1,
             "generated_at": now(),
@@ -267,16 +268,33 @@ class Evaluation:
             "pipelines": pipelines,
             "f1_by_answer": {p: f1_by_label(self.heldout[p]["heldout"]) for p in PIPELINES},
             "conversations": conversations,
-            "goals": {
-                "heldout_intent_accuracy_at_least_95": ours["intent_accuracy"] >= 0.95,
-                "heldout_answer_accuracy_at_least_90": ours["answer_accuracy"] >= 0.90,
-                "heldout_intent_accuracy_5_points_above_default": (
-                    ours["intent_accuracy"] - default["intent_accuracy"] >= 0.05
-                ),
-            },
+            "goals": goals(ours, default, human),
             "timings_seconds": {name: round(seconds, 1) for name, seconds in self.timings.items()},
             "plots": plot_files,
         }
+
+
+GOALS = {
+    "answer_accuracy_at_least_93": "right answer at once ≥ 93 % (held-out guide questions)",
+    "answer_in_candidates_at_least_97": "right answer at once or in the buttons ≥ 97 %",
+    "confident_wrong_at_most_2": "confident wrong answers ≤ 2 % (all held-out questions)",
+    "neighbours_declined_at_least_90": "neighbouring topics declined ≥ 90 %",
+    "humanified_within_3_points": "humanified answer accuracy within 3 points of the clean one",
+    "answer_accuracy_5_points_above_default": "answer accuracy ≥ 5 points above Rasa's default pipeline",
+}
+
+
+def goals(ours: dict[str, Any], default: dict[str, Any], human: dict[str, Any]) -> dict[str, bool]:
+    """Issue 8's targets on the held-out set (the follow-ups are measured by the tests)."""
+    return {
+        "answer_accuracy_at_least_93": ours["answer_accuracy"] >= 0.93,
+        "answer_in_candidates_at_least_97": ours["answer_in_candidates"] >= 0.97,
+        "confident_wrong_at_most_2": ours["confident_wrong_rate"] <= 0.02,
+        "neighbours_declined_at_least_90": ours["declined_rate"] >= 0.90,
+        "humanified_within_3_points": ours["answer_accuracy"] - human["answer_accuracy"] <= 0.03,
+        "answer_accuracy_5_points_above_default": ours["answer_accuracy"] - default["answer_accuracy"]
+        >= 0.05,
+    }
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -292,10 +310,16 @@ def markdown(result: dict[str, Any]) -> str:
         row("Answer accuracy, held-out (right answer given)", "heldout", "answer_accuracy"),
         row("Answer selection, held-out (selector's 1st choice)", "heldout", "answer_selection_accuracy"),
         row("Macro-F1 over answers and intents, held-out", "heldout", "macro_f1"),
+        row("Right answer at once or in the buttons, held-out", "heldout", "answer_in_candidates"),
+        row("**Confident wrong (neither right nor fallback), held-out**", "heldout", "confident_wrong_rate"),
+        row("**Neighbouring topics declined, held-out**", "heldout", "declined_rate"),
+        row("Guide questions wrongly declined, held-out", "heldout", "guide_declined_rate"),
         row("Fallback rate, held-out", "heldout", "fallback_rate"),
         row("Out-of-scope rate, held-out", "heldout", "out_of_scope_rate"),
         row("Intent accuracy, humanified held-out", "heldout_humanified", "intent_accuracy"),
         row("Answer accuracy, humanified held-out", "heldout_humanified", "answer_accuracy"),
+        row("Confident wrong, humanified held-out", "heldout_humanified", "confident_wrong_rate"),
+        row("Neighbouring topics declined, humanified", "heldout_humanified", "declined_rate"),
     ]
     if s["folds"]:
         rows += [
@@ -317,7 +341,7 @@ def markdown(result: dict[str, Any]) -> str:
             row("Fallback rate, cross-validation", "cross_validation", "fallback_rate"),
         ]
     conv = result["conversations"]
-    goals = result["goals"]
+    reached = result["goals"]
     mark = {True: "✅", False: "❌"}
     lines = [
         f"# NLU evaluation ({result['mode']} run, {result['generated_at']})",
@@ -336,11 +360,8 @@ def markdown(result: dict[str, Any]) -> str:
         )
         + (f"; failed: {', '.join(conv['failed'])}" if conv.get("failed") else ""),
         "",
-        "Goals (targets, not tests):",
-        f"- {mark[goals['heldout_intent_accuracy_at_least_95']]} held-out intent accuracy ≥ 95 %",
-        f"- {mark[goals['heldout_answer_accuracy_at_least_90']]} held-out answer accuracy ≥ 90 %",
-        f"- {mark[goals['heldout_intent_accuracy_5_points_above_default']]} held-out intent accuracy ≥ 5 points "
-        "above Rasa's default pipeline",
+        "Goals (issue 8's targets, not tests):",
+        *[f"- {mark[bool(ok)]} {GOALS[name]}" for name, ok in reached.items() if name in GOALS],
         "",
         "Settings: "
         + "; ".join(
@@ -375,20 +396,47 @@ def markdown(result: dict[str, Any]) -> str:
 # (TensorFlow's CPU kernels): 92.28 % here against 93.21 % on the machine that wrote the
 # first baseline. The gate allows that much, about 5 of the 324 held-out questions.
 TOLERANCE = 0.015
+# The same allowance, per figure gated (issue 8): about 6 of the ~300 guide questions for
+# the answer accuracy, about 4 of the ~400 questions for the confident-wrong rate.
+TOLERANCES = {"intent_accuracy": TOLERANCE, "answer_accuracy": 0.02, "confident_wrong_rate": 0.01}
+# Figures where lower is better.
+LOWER_IS_BETTER = {"confident_wrong_rate"}
+
+
+def check_figure(name: str, value: float, baseline: dict[str, Any]) -> tuple[bool, str]:
+    """Whether one held-out figure holds against the baseline (within its tolerance), and why."""
+    tolerances = baseline.get("tolerances") or {"intent_accuracy": baseline.get("tolerance", 0.0)}
+    tolerance = float(tolerances.get(name, TOLERANCES.get(name, 0.0)))
+    recorded = float(baseline[name])
+    # The baseline file keeps 4 decimals: compare at that precision, or the very model
+    # that wrote the baseline would fail its own gate.
+    if name in LOWER_IS_BETTER:
+        limit = recorded + tolerance
+        holds = round(value, 4) <= round(limit, 4)
+        bound = "ceiling"
+    else:
+        limit = recorded - tolerance
+        holds = round(value, 4) >= round(limit, 4)
+        bound = "floor"
+    verdict = "OK" if holds else "REGRESSION"
+    label = name.replace("_", " ")
+    message = (
+        f"{verdict}: held-out {label} {pct(value, 2)} (baseline {pct(recorded, 2)}, {bound} {pct(limit, 2)})"
+    )
+    return holds, message
 
 
 def check(intent_accuracy: float, baseline: dict[str, Any]) -> tuple[bool, str]:
     """Whether the held-out intent accuracy holds against the baseline, and why."""
-    floor = float(baseline["intent_accuracy"]) - float(baseline.get("tolerance", 0.0))
-    # The baseline file keeps 4 decimals: compare at that precision, or the very model
-    # that wrote the baseline would fail its own gate.
-    holds = round(intent_accuracy, 4) >= round(floor, 4)
-    verdict = "OK" if holds else "REGRESSION"
-    message = (
-        f"{verdict}: held-out intent accuracy {pct(intent_accuracy, 2)} "
-        f"(baseline {pct(float(baseline['intent_accuracy']), 2)}, floor {pct(floor, 2)})"
-    )
-    return holds, message
+    return check_figure("intent_accuracy", intent_accuracy, baseline)
+
+
+def check_all(scores: Scores, baseline: dict[str, Any]) -> tuple[bool, list[str]]:
+    """Every gated figure the baseline records: all must hold."""
+    results = [
+        check_figure(name, float(getattr(scores, name)), baseline) for name in TOLERANCES if name in baseline
+    ]
+    return all(ok for ok, _ in results), [message for _, message in results]
 
 
 def heldout_now() -> Scores:
@@ -408,8 +456,8 @@ def run_check(baseline_path: Path) -> int:
         )
         return 2
     baseline = json.loads(baseline_path.read_text(encoding="utf-8"))
-    ok, message = check(heldout_now().intent_accuracy, baseline)
-    print(message)
+    ok, messages = check_all(heldout_now(), baseline)
+    print("\n".join(messages))
     return 0 if ok else 1
 
 
@@ -421,18 +469,27 @@ def write_baseline(baseline_path: Path) -> int:
     write_json(
         baseline_path,
         {
-            "metric": "held-out intent accuracy of our pipeline (models/assistant.tar.gz on tests/heldout)",
+            "metric": "held-out intent accuracy, answer accuracy and confident-wrong rate of our pipeline "
+            "(models/assistant.tar.gz on tests/heldout)",
             "intent_accuracy": round(scores.intent_accuracy, 4),
             "tolerance": TOLERANCE,
             "answer_accuracy": round(scores.answer_accuracy, 4),
+            "confident_wrong_rate": round(scores.confident_wrong_rate, 4),
+            "tolerances": TOLERANCES,
+            "declined_rate": round(scores.declined_rate, 4),
             "heldout_questions": scores.examples,
             "recorded_at": now(),
             "training_fingerprint": fingerprint(),
-            "how": "`make eval-check` fails when the figure falls below intent_accuracy - tolerance; "
+            "how": "`make eval-check` fails when a gated figure is worse than its baseline by more than "
+            "its tolerance (accuracies below, the confident-wrong rate above); "
             "after an accepted change, record a new one with `python -m bot.measure.eval --write-baseline`.",
         },
     )
-    print(f"Baseline written to {baseline_path}: intent accuracy {pct(scores.intent_accuracy, 2)}")
+    print(
+        f"Baseline written to {baseline_path}: intent accuracy {pct(scores.intent_accuracy, 2)}, "
+        f"answer accuracy {pct(scores.answer_accuracy, 2)}, "
+        f"confident wrong {pct(scores.confident_wrong_rate, 2)}"
+    )
     return 0
 
 

@@ -26,9 +26,9 @@ def load(name: str, results: Path = RESULTS) -> dict[str, Any]:
     return json.loads((results / name).read_text(encoding="utf-8"))
 
 
-def pct(value: float) -> str:
-    """0.9228 -> '92,3 %' (French notation)."""
-    return f"{100 * value:.1f} %".replace(".", ",")
+def pct(value: float | None) -> str:
+    """0.9228 -> '92,3 %' (French notation); '–' when not recorded."""
+    return "–" if value is None else f"{100 * value:.1f} %".replace(".", ",")
 
 
 def num(value: float, digits: int = 1) -> str:
@@ -40,6 +40,11 @@ def points(fraction: float) -> str:
     """0.015 -> '1,5 point' (plural from 2 in French)."""
     value = 100 * fraction
     return f"{num(value)} point{'s' if value >= 2 else ''}"
+
+
+def tolerances(baseline: dict[str, Any]) -> dict[str, float]:
+    """The gate's tolerance per figure, as recorded with the baseline (bot.measure.eval)."""
+    return {"answer_accuracy": 0.0, "confident_wrong_rate": 0.0, **(baseline.get("tolerances") or {})}
 
 
 def day(stamp: str | None) -> str:
@@ -63,12 +68,16 @@ def render(results: Path = RESULTS) -> str:
         "jamais apprises), mesuré par `make eval-check` (référence `results/eval-baseline.json`, "
         f"enregistrée le {day(baseline.get('recorded_at'))}) :",
         "",
-        "| | intention | choix de la réponse |",
-        "|---|---|---|",
-        f"| modèle livré | {pct(baseline['intent_accuracy'])} | {pct(baseline['answer_accuracy'])} |",
+        "| | intention | bonne réponse d'emblée | réponse fausse affirmée | sujets voisins déclinés |",
+        "|---|---|---|---|---|",
+        f"| modèle livré | {pct(baseline['intent_accuracy'])} | {pct(baseline['answer_accuracy'])} "
+        f"| {pct(baseline.get('confident_wrong_rate'))} | {pct(baseline.get('declined_rate'))} |",
         "",
         f"`make eval-check` échoue si l'intention tombe sous {pct(baseline['intent_accuracy'])} "
-        f"moins {points(baseline['tolerance'])}.",
+        f"moins {points(baseline['tolerance'])}, la bonne réponse d'emblée sous "
+        f"{pct(baseline['answer_accuracy'])} moins {points(tolerances(baseline)['answer_accuracy'])}, "
+        f"ou si les réponses fausses affirmées dépassent {pct(baseline.get('confident_wrong_rate'))} "
+        f"plus {points(tolerances(baseline)['confident_wrong_rate'])}.",
         "",
         f"En grappe ({cluster['replicas']} répliques sur {cluster['cpus']} cœurs, `make test-cluster`, "
         f"`results/cluster.json` du {day(cluster.get('generated_at'))}) : une réplique tuée, "

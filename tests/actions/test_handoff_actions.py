@@ -8,6 +8,7 @@ from actions import handoff_texts as texts
 from actions.answers import ActionDidYouMean
 from actions.handoff import (
     ActionAskHandoffConfirmed,
+    ActionComplaint,
     ActionHandoffOffer,
     ActionHandoffSubmit,
     ActionStaffCloseRequest,
@@ -219,3 +220,13 @@ async def test_action_server_registers_every_handoff_action_of_the_domain() -> N
     executor.register_package("actions")
     assert len(wanted) == 7 and wanted <= set(executor.actions)
     assert "handoff_form" in domain["forms"]
+
+
+async def test_a_complaint_gets_an_apology_and_logged_in_the_offer(backend) -> None:
+    messages, _ = await run_action(ActionComplaint(), tracker_for(None, None, "complaint", text="c'est nul"))
+    assert [m.get("response") for m in messages] == ["utter_complaint"] and not buttons_of(messages)
+    messages, _ = await run_action(
+        ActionComplaint(), tracker_for("parent.papillons", "parent", "complaint", text="c'est nul")
+    )
+    assert "désolé" in texts_of(messages) and "École des Papillons" in texts_of(messages)
+    assert [b["title"] for b in buttons_of(messages)] == [texts.TO_DIRECTOR_BUTTON, texts.NO_THANKS]

@@ -101,14 +101,54 @@ async def test_did_you_mean_offers_titles_best_first_and_something_else() -> Non
     tracker.latest_message.update(parsed_uncertain_message())
     messages, events = await run_action(ActionDidYouMean(), tracker, DOMAIN)
     buttons = buttons_of(messages)
+    # Only answers (never "Ce que je sais faire"), best first, plus "Autre chose".
     assert [b["title"] for b in buttons] == [
         "Bloquer les accès avant la rentrée",
         "Activer mon compte EduConnect",
-        "Ce que je sais faire",
         "Autre chose",
     ]
     assert buttons[0]["payload"] == "Bloquer les accès avant la rentrée"
     assert events == []
+
+
+async def test_did_you_mean_never_offers_conversation_intents_nor_neighbours_nor_duplicates() -> None:
+    tracker = create_tracker(intent="nlu_fallback", text="merci bloquer")
+    tracker.latest_message.update(
+        {
+            "intent_ranking": [
+                {"name": "thank", "confidence": 0.5},
+                {"name": "goodbye", "confidence": 0.2},
+                {"name": "faq", "confidence": 0.15},
+                {"name": "live_access_blocked", "confidence": 0.1},
+                {"name": "bot_capabilities", "confidence": 0.05},
+            ],
+            "response_selector": {
+                "default": {
+                    "ranking": [
+                        {"confidence": 0.5, "intent_response_key": "hors_champ/college"},
+                        {"confidence": 0.3, "intent_response_key": "faq/bloquer_acces"},
+                        {"confidence": 0.2, "intent_response_key": "faq/bloquer_acces"},
+                    ],
+                }
+            },
+        }
+    )
+    messages, _ = await run_action(ActionDidYouMean(), tracker, DOMAIN)
+    titles = [b["title"] for b in buttons_of(messages)]
+    assert titles == [
+        "les accès de mon école sont-ils bloqués ?",
+        "Bloquer les accès avant la rentrée",
+        "Autre chose",
+    ]
+    assert not {"Remercier", "Terminer la conversation", "Ce que je sais faire"} & set(titles)
+
+
+async def test_set_role_elides_before_a_vowel() -> None:
+    tracker = create_tracker(
+        intent="inform_role", entities=[entity("role", "enseignant")], slots={"role": "enseignant"}
+    )
+    messages, _ = await run_action(ActionSetRole(), tracker, DOMAIN)
+    assert "en tant qu'enseignant" in texts_of(messages)
 
 
 def turn(text: str, action: str) -> list[dict]:
@@ -127,6 +167,15 @@ async def test_second_misunderstanding_in_a_row_points_to_the_erun() -> None:
     messages, returned = await run_action(ActionDidYouMean(), tracker, DOMAIN)
     assert "ERUN" in texts_of(messages) and not buttons_of(messages)
     assert returned == []
+
+
+async def test_second_misunderstanding_points_a_director_to_the_erun_not_to_the_director() -> None:
+    events = [*turn("compte", "action_did_you_mean"), {"event": "user", "text": "code"}]
+    tracker = create_tracker(intent="nlu_fallback", events=events, slots={"role": "directeur"})
+    tracker.latest_message.update(parsed_uncertain_message())
+    messages, _ = await run_action(ActionDidYouMean(), tracker, DOMAIN)
+    said = texts_of(messages)
+    assert "ERUN" in said and "directeur" not in said
 
 
 async def test_a_misunderstanding_after_an_answer_offers_candidates_again() -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 import yaml
 
-from bot.knowledge_data import answers, heldout_examples, training_examples
+from bot.knowledge_data import answers, heldout_examples, neighbours, training_examples
 from bot.paths import ROOT
 from bot.text import fold
 from bot.titles import load_titles
@@ -106,7 +106,31 @@ def test_heldout_never_appears_in_training() -> None:
 
 
 def test_heldout_intents_exist_in_training() -> None:
-    assert set(heldout_examples()) <= set(training_examples())
+    """Neighbouring topics are held out by retrieval intent only (any topic's answer declines)."""
+    trained = set(training_examples()) | {intent.split("/")[0] for intent in training_examples()}
+    assert set(heldout_examples()) <= trained
+
+
+# --- neighbouring topics (issue 8) -----------------------------------------------------------
+NEIGHBOUR_KEYS = sorted(neighbours())
+
+
+def test_neighbouring_topics_cover_the_issue_and_have_60_heldout_questions() -> None:
+    for key in ("livret_scolaire", "college", "orientation_affectation", "inscription_6e", "onde_fin_annee"):
+        assert key in NEIGHBOUR_KEYS
+    assert len(heldout_examples()["hors_champ"]) >= 60
+    trained = {f"hors_champ/{key}" for key in NEIGHBOUR_KEYS}
+    assert {i for i in training_examples() if i.startswith("hors_champ/")} == trained
+
+
+@pytest.mark.parametrize("key", NEIGHBOUR_KEYS)
+def test_neighbouring_topic_says_where_to_go_in_clean_french(key: str) -> None:
+    assert len(training_examples()[f"hors_champ/{key}"]) >= 10
+    (variation,) = neighbours()[key]
+    folded = fold(variation["text"])
+    assert "ne font pas partie de ce que je connais" in folded or "ne fait pas partie" in folded
+    assert any(w in folded for w in ("voyez avec", "adressez-vous", "prevenez")), "where to go"
+    assert "{" not in folded and "tu " not in f" {folded} "
 
 
 def test_no_example_is_labelled_twice() -> None:

@@ -1,0 +1,167 @@
+"""Short follow-ups answered in the context of the last answer (issue 8).
+
+"toujours rien" after the SMS-code answer gives that topic's next step; "et pour un
+enseignant ?" gives the teacher's variation of the same answer; "et si je change d'école ?"
+answers for a parent or a teacher depending on the answer it follows. The answer path
+itself stays Rasa's `utter_faq` (no action server call per answer): the key of the last
+answer is read from the bot events, and remembered in the slot `last_answer` by each
+follow-up so that a second follow-up keeps the same context.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import followup_texts as say
+from actions import texts
+from actions.knowledge import is_role_dependent, known_answer, response_name, variations
+from bot.identity import SETTABLE_ROLES, check_metadata
+
+SLOT = "last_answer"
+ACTION = "action_followup"
+COMPLAINT = "utter_complaint"
+# A follow-up refers to an answer of the last few turns, not to one long ago.
+MAX_TURNS_BACK = 3
+ROLE_WORDS = {
+    "parent": re.compile(r"\b(parents?|papa|maman|m[eè]re|p[eè]re|famille)\b", re.I),
+    "enseignant": re.compile(r"\b(enseignante?s?|profs?|professeure?s?|ma[iî]tre(sse)?s?|instit)", re.I),
+    "directeur": re.compile(r"\b(directeur|directrice|directeurs|directrices|direction)\b", re.I),
+}
+
+
+def context_answer(events: list[dict[str, Any]]) -> tuple[str | None, bool]:
+    """(the guide answer the current message follows, whether its next step was already given)."""
+    users = 0
+    key: str | None = None
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            if key is not None:  # the message that asked the follow-up which set the slot
+                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+                return key, intent == "still_failing"
+            users += 1
+            if users > MAX_TURNS_BACK:
+                break
+        elif users == 0 or key is not None:
+            continue  # events of the current turn, after the message
+        elif kind == "slot" and event.get("name") == SLOT and event.get("value"):
+            key = str(event["value"])
+        elif kind == "bot":
+            action = (event.get("metadata") or {}).get("utter_action") or ""
+            if action.startswith(response_name("")):
+                return action[len(response_name("")) :], False
+    return key, False
+
+
+def asked_role(tracker: Tracker) -> str | None:
+    """The role a follow-up asks about: the entity, else a role word in the text."""
+    said = next(tracker.get_latest_entity_values("role"), None)
+    if said in SETTABLE_ROLES:
+        return said
+    text = tracker.latest_message.get("text") or ""
+    found = [role for role, pattern in ROLE_WORDS.items() if pattern.search(text)]
+    return found[0] if len(found) == 1 else None
+
+
+def role_before(events: list[dict[str, Any]]) -> str | None:
+    """The slot `role` as it was before the current message."""
+    seen_user = False
+    for event in reversed(events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == "role":
+            return event.get("value")
+    return None
+
+
+def variation_for(domain: dict[str, Any], key: str, role: str) -> dict[str, Any] | None:
+    """The variation of answer `key` written for `role`."""
+    for variation in variations(domain, key):
+        for condition in variation.get("condition") or []:
+            if condition.get("name") == "role" and condition.get("value") == role:
+                return variation
+    return None
+
+
+class ActionFollowup(Action):
+    """Answer "toujours rien", "et pour un enseignant ?", "et si je change d'école ?" in context."""
+
+    def name(self) -> str:
+        return ACTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        key, already = context_answer(tracker.events)
+        if key and not known_answer(domain, key):
+            key = None
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        role = tracker.get_slot("role")
+        if intent == "followup_role":
+            return self.other_role(dispatcher, tracker, domain, key)
+        if intent == "followup_school_change":
+            self.school_change(dispatcher, domain, key, role)
+        else:
+            self.still_failing(dispatcher, key, already, role)
+        return [SlotSet(SLOT, key)] if key else []
+
+    @staticmethod
+    def still_failing(
+        dispatcher: CollectingDispatcher, key: str | None, already: bool, role: str | None
+    ) -> None:
+        """The next step of the topic; a person once that step was given too, or without context."""
+        if key is None:
+            dispatcher.utter_message(response=COMPLAINT)
+        elif already or key not in say.NEXT_STEP:
+            dispatcher.utter_message(text=say.PERSON.get(role) or say.PERSON[None])
+        else:
+            dispatcher.utter_message(text=say.NEXT_STEP[key])
+
+    @staticmethod
+    def school_change(
+        dispatcher: CollectingDispatcher, domain: dict[str, Any], key: str | None, role: str | None
+    ) -> None:
+        """The parent's answer after a parent's topic, the teacher's after a teacher's or director's."""
+        parent_answer = response_name("changement_ecole")
+        if (key in say.PARENT_KEYS) or (key is None and role == "parent"):
+            dispatcher.utter_message(response=parent_answer)
+        elif key is not None or role in ("enseignant", "directeur"):
+            dispatcher.utter_message(text=say.TEACHER_SCHOOL_CHANGE)
+        else:
+            parent = (variations(domain, "changement_ecole") or [{}])[0].get("text") or ""
+            dispatcher.utter_message(
+                text=say.BOTH_SCHOOL_CHANGE.format(teacher=say.TEACHER_SCHOOL_CHANGE, parent=parent)
+            )
+
+    @staticmethod
+    def other_role(
+        dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], key: str | None
+    ) -> list[EventType]:
+        """The variation of the last answer for the role asked about; the person's role is kept."""
+        asked = asked_role(tracker)
+        events: list[EventType] = [SlotSet(SLOT, key)] if key else []
+        from_token = check_metadata(tracker.latest_message.get("metadata")).identity is not None
+        before = role_before(tracker.events)
+        if not from_token and tracker.get_slot("role") != before:
+            events.append(SlotSet("role", before))  # "et pour un enseignant ?" is not "je suis enseignant"
+        if asked is None:
+            dispatcher.utter_message(text=say.WHICH_ROLE)
+            return events
+        label = texts.ROLE_LABELS[asked]
+        if key is None:
+            dispatcher.utter_message(text=say.WHICH_QUESTION.format(label=label))
+        elif is_role_dependent(domain, key) and (variation := variation_for(domain, key, asked)):
+            dispatcher.utter_message(text=f"{say.FOR_ROLE[asked]}\n{variation.get('text') or ''}")
+        elif key in say.PARENT_KEYS and asked != "parent":
+            dispatcher.utter_message(text=say.NOT_FOR_STAFF)
+        elif key in say.DIRECTOR_KEYS and asked != "directeur":
+            dispatcher.utter_message(text=say.DIRECTOR_ONLY)
+        else:
+            dispatcher.utter_message(text=say.SAME_FOR_ROLE.format(label=label))
+            dispatcher.utter_message(response=response_name(key))
+        return events
