@@ -1,4 +1,4 @@
-"""Short follow-ups answered in the context of the last answer (issue 8).
+"""Short follow-ups answered in the context of the last answer.
 
 "toujours rien" after the SMS-code answer gives that topic's next step; "et pour un
 enseignant ?" gives the teacher's variation of the same answer; "et si je change d'école ?"

@@ -1,4 +1,4 @@
-"""What the follow-ups say (issue 8), by the guide's answer they follow; only from the sources."""
+"""What the follow-ups say, by the guide's answer they follow; only from the sources."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Hand a question to a person (issue 12): offer, optional sentence, confirmation, storage.
+"""Hand a question to a person: offer, optional sentence, confirmation, storage.
 
 Also the staff's live questions « quelles demandes ai-je reçues ? », « la demande 3 est traitée ».
 """

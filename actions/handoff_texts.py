@@ -1,4 +1,4 @@
-"""French phrasing of the hand-off to a person (issue 12) and of the staff's live questions."""
+"""French phrasing of the hand-off to a person and of the staff's live questions."""
 
 from __future__ import annotations
 

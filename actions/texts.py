@@ -19,7 +19,12 @@ CONTACT_ERUN_DIRECTOR = (
 ROLE_NOTED = "C'est noté : je vous réponds en tant {label}."
 ROLE_LABELS = {"parent": "parent", "enseignant": "enseignant", "directeur": "directeur", "erun": "ERUN"}
 # "en tant que parent", "en tant qu'enseignant": the elision before a vowel.
-ROLE_AS = {"parent": "que parent", "enseignant": "qu'enseignant", "directeur": "que directeur", "erun": "qu'ERUN"}
+ROLE_AS = {
+    "parent": "que parent",
+    "enseignant": "qu'enseignant",
+    "directeur": "que directeur",
+    "erun": "qu'ERUN",
+}
 ROLE_FROM_TOKEN = (
     "Vous êtes connecté à l'ENT : je vous réponds selon le profil de votre compte "
     "({label}), qui ne peut pas être changé ici."

@@ -21,7 +21,7 @@ from bot.nlu import RETRIEVAL_INTENT
 from bot.paths import MODEL, ROOT
 
 OUT_OF_SCOPE = "out_of_scope"
-# Neighbouring topics (issue 8): one ResponseSelector ranks their answers with the guide's,
+# Neighbouring topics: one ResponseSelector ranks their answers with the guide's,
 # and Rasa's retrieval actions say the selector's first choice, whichever of the two
 # retrieval intents was predicted.
 NEIGHBOURS = "hors_champ"

@@ -7,8 +7,8 @@ It also sends there what no answer fits: messages with no letter at all (empty,
 emoji, punctuation), far longer than a question (a pasted document), or made of
 "words" no language has (a key held down).
 
-One ResponseSelector ranks the guide's answers and the neighbouring topics' together
-(issue 8). When the intent is the neighbouring topics' (`neighbours_intent`) but the
+One ResponseSelector ranks the guide's answers and the neighbouring topics' together.
+When the intent is the neighbouring topics' (`neighbours_intent`) but the
 selector prefers a guide answer, the guide answer is kept only when the selector is
 fairly sure of it (`neighbours_keep_guide_above`); otherwise the best neighbouring topic
 is put under that intent's key, which Rasa's `utter_hors_champ` reads first. Chosen on

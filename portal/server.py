@@ -265,7 +265,7 @@ async def dev_token(request: web.Request) -> web.Response:
     response = web.json_response(
         {"login": login, "label": LABELS[login], "role": role, "token": token, "expires_in": DEV_TOKEN_TTL}
     )
-    staff.set_identity_cookie(response, request, token, DEV_TOKEN_TTL)  # for /staff (issue 12)
+    staff.set_identity_cookie(response, request, token, DEV_TOKEN_TTL)  # for /staff
     return response
 
 

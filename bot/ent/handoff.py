@@ -1,4 +1,4 @@
-"""Hand-off requests (issue 12): questions handed to the director or the ERUN, read by them.
+"""Hand-off requests: questions handed to the director or the ERUN, read by them.
 
 EntService's hand-off methods call these functions inside their session, after checking the
 viewer: who may send (a parent, a teacher, a director), who may read and close (the director

@@ -305,7 +305,7 @@ class Feedback(Base):
     vote = Column(String(4), nullable=False)  # 'up' | 'down'
 
 
-# Hand-off requests (issue 12): who reads them, and their status.
+# Hand-off requests: who reads them, and their status.
 TO_DIRECTOR = "directeur"  # a parent's or a teacher's question, read by the school's director
 TO_ERUN = "erun"  # a director's question, read by the circonscription's ERUN
 REQUEST_OPEN = "ouverte"

@@ -439,7 +439,7 @@ ERUN_LOGIN = "erun.demo"
 
 
 def _erun(session: Session) -> bool:
-    """The circonscription's ERUN (issue 12), added to older databases too; True if added."""
+    """The circonscription's ERUN, added to older databases too; True if added."""
     known = session.execute(select(m.Account.id).where(m.Account.login == ERUN_LOGIN)).scalar()
     if known is not None:
         return False
@@ -468,7 +468,7 @@ def init_db(engine: Engine) -> bool:
     m.Base.metadata.create_all(engine)
     with session_scope(make_session_factory(engine)) as session:
         if not is_empty(session):
-            _erun(session)  # a database seeded before issue 12 gets its ERUN
+            _erun(session)  # a database seeded before the hand-off existed gets its ERUN
             return False
         seed(session)
         return True

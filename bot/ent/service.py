@@ -736,7 +736,7 @@ class EntService:
 
         return self._run(work)
 
-    # --- hand-off to a person (issue 12) ---------------------------------------
+    # --- hand-off to a person ---------------------------------------
     def _sender_school(self, session: Session, person: m.Person) -> m.School:
         """The school a request goes to.
 

@@ -360,7 +360,7 @@ def markdown(result: dict[str, Any]) -> str:
         )
         + (f"; failed: {', '.join(conv['failed'])}" if conv.get("failed") else ""),
         "",
-        "Goals (issue 8's targets, not tests):",
+        "Goals (the targets, not tests):",
         *[f"- {mark[bool(ok)]} {GOALS[name]}" for name, ok in reached.items() if name in GOALS],
         "",
         "Settings: "
@@ -396,7 +396,7 @@ def markdown(result: dict[str, Any]) -> str:
 # (TensorFlow's CPU kernels): 92.28 % here against 93.21 % on the machine that wrote the
 # first baseline. The gate allows that much, about 5 of the 324 held-out questions.
 TOLERANCE = 0.015
-# The same allowance, per figure gated (issue 8): about 6 of the ~300 guide questions for
+# The same allowance, per figure gated: about 6 of the ~300 guide questions for
 # the answer accuracy, about 4 of the ~400 questions for the confident-wrong rate.
 TOLERANCES = {"intent_accuracy": TOLERANCE, "answer_accuracy": 0.02, "confident_wrong_rate": 0.01}
 # Figures where lower is better.

@@ -1,4 +1,4 @@
-"""Page-load time of /staff on a generated history (issue 12): 100,000 conversations by default.
+"""Page-load time of /staff on a generated history: 100,000 conversations by default.
 
 Generates the conversation store (bot/measure/staff_history.py) and a seeded ENT database with
 votes and open requests in a temporary directory, starts the real portal process on a free port,

@@ -1,4 +1,4 @@
-"""Compare NLU pipeline variants (issue 8: spaCy's French model, decided by measurement).
+"""Compare NLU pipeline variants (spaCy's French model, decided by measurement).
 
 Each config is trained on data/nlu (NLU only, the same data and seeds), then, in the same
 fresh process: the memory of that process after loading the model (RSS), the latency of

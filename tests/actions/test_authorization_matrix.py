@@ -185,7 +185,7 @@ async def test_matrix_size():
     assert size == 158  # 143 before the account states (one more viewer: parent.nonactive.papillons)
 
 
-# --- hand-off requests (issue 12): who reads and closes them ---------------------------
+# --- hand-off requests: who reads and closes them ---------------------------
 # A request from a parent of each school (to its director) and from each director (to the ERUN);
 # each viewer asks « quelles demandes ai-je reçues ? » and tries to close each one.
 HANDOFF_VIEWERS = {**{login: role for login, (role, _) in VIEWERS.items()}, "erun.demo": "erun"}

@@ -1,4 +1,4 @@
-"""The hand-off to a person (issue 12): offer, sentence, confirmation, storage, staff questions."""
+"""The hand-off to a person: offer, sentence, confirmation, storage, staff questions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The hand-off in whole conversations (issue 12): trained model, real action server, tokens."""
+"""The hand-off in whole conversations: trained model, real action server, tokens."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Follow-ups in the context of the last answer (issue 8): 40+ short conversations.
+"""Follow-ups in the context of the last answer: 40+ short conversations.
 
 Each case is the answer the assistant gave, then a short reply ("toujours rien", "et pour un
 enseignant ?", "et si je change d'école ?"); the follow-up must say that topic's next step,

@@ -1,4 +1,4 @@
-"""Hand-off requests in the backend (issue 12): storage, masking, caps, idempotency, readers."""
+"""Hand-off requests in the backend: storage, masking, caps, idempotency, readers."""
 
 from __future__ import annotations
 

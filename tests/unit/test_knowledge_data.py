@@ -111,7 +111,7 @@ def test_heldout_intents_exist_in_training() -> None:
     assert set(heldout_examples()) <= trained
 
 
-# --- neighbouring topics (issue 8) -----------------------------------------------------------
+# --- neighbouring topics -----------------------------------------------------------
 NEIGHBOUR_KEYS = sorted(neighbours())
 
 

@@ -1,4 +1,4 @@
-"""/staff (issue 12): who may see it, what it shows (escaped), closing, CSV, the reads module."""
+"""/staff: who may see it, what it shows (escaped), closing, CSV, the reads module."""
 
 from __future__ import annotations
 
