@@ -75,7 +75,7 @@ async def test_a_director_is_offered_the_erun_and_an_anonymous_visitor_the_schoo
     "text,intent",
     [
         ("je voudrais parler à une vraie personne", "handoff_request"),
-        ("cette réponse ne m'aide pas", "handoff_request"),
+        ("cette réponse ne m'aide pas", "complaint"),  # frustration: an apology, then the offer
         ("quelles demandes ai-je reçues ?", "staff_requests"),
         ("la demande 3 est traitée", "staff_close_request"),
         ("j'ai traité la demande 14", "staff_close_request"),
