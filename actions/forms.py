@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import live_texts as texts
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
 from bot.ent.results import ClassRef
-from bot.nlu import RETRIEVAL_INTENT
+from bot.nlu import PERSON_ENTITY, RETRIEVAL_INTENT
 from bot.privacy import PRODUCT_NAMES
 from bot.text import LEVELS, STOP_WORDS, normalize
 
@@ -83,13 +83,27 @@ def levels_in(tracker: Tracker) -> list[str]:
 
 
 def names_in(tracker: Tracker) -> list[str]:
-    """Parent names in the latest message: entities, else capitalised words."""
+    """Parent names in the latest message, best first, to search one after the other.
+
+    The last person spaCy's recogniser found (« le papa d'Inès, Youssef Benali » names the
+    child first), then DIET's `parent_name` values, then the capitalised words.
+    """
+    candidates: list[str] = []
+    people = [str(v) for v in tracker.get_latest_entity_values(PERSON_ENTITY) if str(v).strip()]
+    if people:
+        candidates.append(people[-1])
     values = [str(v) for v in tracker.get_latest_entity_values("parent_name") if str(v).strip()]
     if values:
-        return [" ".join(values)]
+        candidates.append(" ".join(values))
     words = re.findall(r"[A-ZÀ-ÖØ-Þ][\w'’-]+", tracker.latest_message.get("text") or "")
     kept = [w for w in words if normalize(w) not in _NOT_NAMES]
-    return [" ".join(kept)] if kept else []
+    if kept:
+        candidates.append(" ".join(kept))
+    names: list[str] = []
+    for name in candidates:
+        if normalize(name) not in {normalize(n) for n in names}:
+            names.append(name)
+    return names
 
 
 def _entity(tracker: Tracker, name: str) -> str | None:

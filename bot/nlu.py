@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 RETRIEVAL_INTENT = "faq"  # the intent whose answers the ResponseSelector picks (domain: faq/<key>)
 FALLBACK_INTENT = "nlu_fallback"
+PERSON_ENTITY = "person"  # a person's name found by spaCy's entity recogniser (bot/nlu_names.py)
 
 
 class Parsed(Protocol):

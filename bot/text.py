@@ -87,6 +87,17 @@ def fold(text: str) -> str:
     return strip_accents(text.lower())
 
 
+def fold_in_place(text: str) -> str:
+    """`fold`, character for character: the result has the length of `text`, so offsets match."""
+    folded = []
+    for char in text:
+        one = fold(char)
+        if len(one) != 1:
+            one = char.lower() if len(char.lower()) == 1 else char
+        folded.append(one)
+    return "".join(folded)
+
+
 def normalize(text: str | None) -> str:
     """Folded, punctuation turned into spaces, spaces collapsed: the form names are matched in."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text or "")).split())
