@@ -49,7 +49,7 @@ class FoldedSpacyNLP(SpacyNLP):
 
         name = config.get("model")
         if not name:
-            return super().create(config, model_storage, resource, execution_context)  # type: ignore[return-value]
+            return super().create(config, model_storage, resource, execution_context)
         language = spacy.load(name, exclude=list(EXCLUDED_PIPES))
         cls.ensure_proper_language_model(language)
         model = SpacyModel(model=language, model_name=f"{name}+folded-vectors")
