@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -13,6 +14,7 @@ from bot.ent.service import EntService
 from bot.identity import Identity, mint_token
 from bot.measure.staff_history import generate, user_event
 from portal.server import create_app
+from portal.staff import WARM_UP
 from portal.staff_data import StaffReads
 from tests.conftest import TEST_SECRET
 
@@ -141,6 +143,54 @@ def test_daily_counts_match_the_store_and_are_read_incrementally(ent_env, histor
     with pytest.raises(Exception) as refused:
         reads.days(PARENT)
     assert type(refused.value).__name__ == "NotAllowed"
+
+
+def test_while_the_history_is_first_read_the_page_says_so_and_shows_no_partial_figure(ent_env, history):
+    """A fresh portal on a long history: the page does not wait for the first read, nor guess."""
+    from portal.staff import gather
+
+    reads = StaffReads(EntService(), history)
+    reads.activity._lock.acquire()  # the first read is running in another thread
+    try:
+        assert reads.days(DIRECTOR, wait=0.05) is None
+        data = gather(reads, DIRECTOR, 1, 1)
+        assert data["days"] is None and data["questions"][0] is None
+        assert data["requests"][0] is not None  # the ENT's part of the page is there
+    finally:
+        reads.activity._lock.release()
+    with pytest.raises(Exception) as refused:  # still checked by the backend first
+        reads.days(PARENT, wait=0)
+    assert type(refused.value).__name__ == "NotAllowed"
+    data = gather(reads, DIRECTOR, 1, 1)  # the read is done: every figure, nothing pending
+    assert len(data["days"]) == 30 and sum(d.messages for d in data["days"]) > 0
+    assert data["questions"][0] and reads.activity.loaded
+
+
+async def test_a_fresh_portal_page_shows_the_update_note_instead_of_figures(ent_env, history):
+    from portal.staff import READS
+
+    app = create_app("http://127.0.0.1:9", None, dev=False, service=EntService(), conversation_store=history)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    activity = app[READS].activity
+    try:
+        await asyncio.wait_for(asyncio.shield(app[WARM_UP]), 30)  # the background read is done
+        activity.loaded = False  # as if it were still running: the page must not wait
+        activity._lock.acquire()
+        try:
+            page = await (
+                await client.get("/staff", headers=bearer("directeur.papillons", "directeur"))
+            ).text()
+        finally:
+            activity._lock.release()
+            activity.loaded = True
+        assert page.count("Mise à jour en cours") == 2 and "rechargez la page" in page
+        assert '<svg class="chart"' not in page and "le truc bleu" not in page
+        assert "Demandes à traiter" in page
+        page = await (await client.get("/staff", headers=bearer("directeur.papillons", "directeur"))).text()
+        assert "Mise à jour en cours" not in page and page.count('<svg class="chart"') == 4
+    finally:
+        await client.close()
 
 
 async def test_the_identity_switcher_opens_and_closes_the_staff_page(ent_env, history):
