@@ -431,6 +431,7 @@ def add_routes(app: web.Application, reads: StaffReads) -> None:
     app.router.add_get("/staff/export/{name}.csv", export)
     app.router.add_post("/api/staff/requests/{id:\\d{1,9}}/close", close_request)
     app.on_startup.append(warm_up)
+    app.on_cleanup.append(save_counts)
 
 
 async def warm_up(app: web.Application) -> None:
@@ -443,3 +444,14 @@ async def warm_up(app: web.Application) -> None:
             logger.warning("staff page: history not read in advance (%s)", type(problem).__name__)
 
     app[WARM_UP] = asyncio.get_running_loop().create_task(read())
+
+
+async def save_counts(app: web.Application) -> None:
+    """At shutdown: keep the counts read since the last save (portal/staff_snapshot.py)."""
+    task = app.get(WARM_UP)
+    if task is not None and not task.done():
+        task.cancel()  # the thread goes on; save() waits for it through the lock
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, app[READS].activity.save)
+    except Exception as problem:  # noqa: BLE001 - not saving only makes the next start slower
+        logger.warning("staff page: counts not saved at shutdown (%s)", type(problem).__name__)

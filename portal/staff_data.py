@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import column, create_engine, func, inspect, select, table
 from sqlalchemy.engine import Connection, Engine
@@ -27,10 +29,12 @@ from bot.ent.service import EntService
 from bot.identity import Identity
 from bot.measure.report import FALLBACK_INTENTS, OUT_OF_SCOPE_INTENTS, group_similar, turn_from_event
 from bot.privacy import assistant_vocabulary, mask
+from portal import staff_snapshot
 
 DAYS = 30
 PAGE_SIZE = 20
 FIRST_READ_WAIT = 0.5  # seconds the page waits for the first read of the history, then shows a note
+SAVE_EVERY = 60.0  # seconds between two writes of the counts to disk (and once at shutdown)
 KEPT_QUESTIONS = 3000  # the latest unanswered questions kept for grouping
 BATCH = 50_000
 MISSED_INTENTS = FALLBACK_INTENTS | OUT_OF_SCOPE_INTENTS
@@ -78,10 +82,13 @@ class QuestionGroup:
 class ConversationActivity:
     """Reads Rasa's `events` table once, then only the rows added since (by id)."""
 
-    def __init__(self, url: str | None) -> None:
+    def __init__(self, url: str | None, snapshot: Path | None = None) -> None:
         self.url = url
+        self.snapshot = snapshot  # the counts kept on disk (portal/staff_snapshot.py), if any
         self._engine: Engine | None = None
         self._lock = threading.Lock()
+        self._saved_at: float | None = None  # time.monotonic() of the last save
+        self._unsaved = False  # rows read since the last save
         self.last_id = 0
         self.loaded = False  # the whole history has been read once
         self.days: dict[date, DayActivity] = {}
@@ -121,6 +128,9 @@ class ConversationActivity:
             self.loaded = True
             return
         with engine.connect() as connection:
+            if not self.loaded and self.last_id == 0:
+                self._restore(connection)
+            first_id = self.last_id
             while True:
                 rows = connection.execute(
                     select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.timestamp, EVENTS.c.intent_name)
@@ -150,6 +160,65 @@ class ConversationActivity:
         for day in [d for d in self.days if d < oldest]:
             del self.days[day]
         self.loaded = True
+        self._unsaved = self._unsaved or self.last_id != first_id
+        if self._unsaved and (self._saved_at is None or time.monotonic() - self._saved_at > SAVE_EVERY):
+            self._save()
+
+    def _restore(self, connection: Connection) -> None:
+        """Start from the counts saved by the last portal, if they belong to this store."""
+        if self.snapshot is None or self.url is None:
+            return
+        saved = staff_snapshot.load(self.snapshot, self.url)
+        if saved is None:
+            return
+        newest = connection.execute(select(func.max(EVENTS.c.id))).scalar() or 0
+        if newest < saved.last_id:  # the store was reset or replaced
+            return
+        self.days = {
+            day: DayActivity(set(d.conversations), d.messages, d.fallbacks) for day, d in saved.days.items()
+        }
+        self.last_id = saved.last_id
+        self._read_missed_backwards(connection)
+
+    def _read_missed_backwards(self, connection: Connection) -> None:
+        """The latest unanswered questions up to last_id, newest first, back to DAYS days at most."""
+        since = (datetime.now(timezone.utc) - timedelta(days=DAYS + 1)).timestamp()
+        found: list[tuple[int, float, str]] = []
+        upper = self.last_id
+        while len(found) < KEPT_QUESTIONS:
+            rows = connection.execute(
+                select(EVENTS.c.id, EVENTS.c.timestamp, EVENTS.c.data)
+                .where(EVENTS.c.id <= upper, EVENTS.c.type_name == "user")
+                .where(EVENTS.c.intent_name.in_(sorted(MISSED_INTENTS)))
+                .order_by(EVENTS.c.id.desc())
+                .limit(500)
+            ).all()
+            for event_id, timestamp, data in rows:
+                turn = turn_from_event("", timestamp, json.loads(data or "{}"))
+                if turn.typed:
+                    found.append((event_id, turn.timestamp, turn.text))
+            if len(rows) < 500 or (rows[-1][1] or 0) < since:
+                break
+            upper = rows[-1][0] - 1
+        self.missed.extend(reversed(found[:KEPT_QUESTIONS]))
+
+    def save(self) -> None:
+        """Write the counts to disk now if anything was read since the last save (portal shutdown)."""
+        with self._lock:
+            if self.loaded and self._unsaved:
+                self._save()
+
+    def _save(self) -> None:
+        """Write the counts (the lock held)."""
+        if self.snapshot is None or self.url is None:
+            return
+        days = {
+            day: staff_snapshot.Day(a.messages, a.fallbacks, frozenset(a.conversations))
+            for day, a in self.days.items()
+        }
+        staff_snapshot.save(self.snapshot, self.url, staff_snapshot.Snapshot(self.last_id, days))
+        self._saved_at = time.monotonic()
+        self._unsaved = False
 
     def _read_missed(self, connection: Connection, ids: list[int]) -> None:
         """The text of the unanswered messages (typed ones only, not button payloads)."""
@@ -173,9 +242,11 @@ class ConversationActivity:
 class StaffReads:
     """What the /staff page shows, each read checked against the viewer by the backend."""
 
-    def __init__(self, service: EntService, conversation_store: str | None) -> None:
+    def __init__(
+        self, service: EntService, conversation_store: str | None, snapshot: Path | None = None
+    ) -> None:
         self.service = service
-        self.activity = ConversationActivity(conversation_store)
+        self.activity = ConversationActivity(conversation_store, snapshot)
         self._names: set[str] | None = None
 
     def requests(self, viewer: Identity, page: int = 1) -> tuple[list[r.HandoffInfo], bool]:

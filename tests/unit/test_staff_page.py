@@ -193,6 +193,46 @@ async def test_a_fresh_portal_page_shows_the_update_note_instead_of_figures(ent_
         await client.close()
 
 
+def test_a_restarted_portal_starts_from_the_saved_counts_and_reads_only_new_rows(ent_env, tmp_path):
+    path, snapshot = tmp_path / "store.db", tmp_path / "var" / "staff-activity.json"
+    generate(path, 200)
+    url = f"sqlite:///{path}"
+    first = StaffReads(EntService(), url, snapshot)
+    days, questions = first.days(DIRECTOR), first.questions(DIRECTOR)
+    assert snapshot.exists() and snapshot.stat().st_mode & 0o777 == 0o600
+    saved = snapshot.read_text(encoding="utf-8")
+    assert "le truc bleu" not in saved and "06 12 34 56 78" not in saved  # counts and ids, no text
+    restarted = StaffReads(EntService(), url, snapshot)
+    assert restarted.days(DIRECTOR) == days and restarted.questions(DIRECTOR) == questions
+    assert restarted.activity.last_id == first.activity.last_id
+    # A new message after the restart is counted once, with its conversation.
+    now = datetime.now(timezone.utc).timestamp()
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) VALUES (?,?,?,?,?,?)",
+            user_event("after-restart", now, "une question après le redémarrage", "nlu_fallback", None),
+        )
+        # Rewrite the old rows: a portal that read the history again would count no fallback.
+        connection.execute("UPDATE events SET intent_name = 'greet' WHERE sender_id != 'after-restart'")
+    today = restarted.days(DIRECTOR)[-1]
+    assert today.messages == days[-1].messages + 1 and today.conversations == days[-1].conversations + 1
+    again = StaffReads(EntService(), url, snapshot)  # saved after the new row: starts from there
+    assert [d.fallback_share for d in again.days(DIRECTOR)] == [
+        d.fallback_share for d in restarted.days(DIRECTOR)
+    ]
+    assert sum(d.fallback_share * d.messages for d in again.days(DIRECTOR)) > 1
+    # Another store, or this one reset, is read from the start.
+    path.unlink()
+    generate(path, 20)
+    with sqlite3.connect(path) as connection:
+        users = connection.execute("SELECT count(*) FROM events WHERE type_name = 'user'").fetchone()[0]
+    assert sum(d.messages for d in StaffReads(EntService(), url, snapshot).days(DIRECTOR)) == users
+    other = tmp_path / "other.db"
+    generate(other, 20)
+    reads = StaffReads(EntService(), f"sqlite:///{other}", snapshot)
+    assert sum(d.messages for d in reads.days(DIRECTOR)) == users  # same generator, same 20
+
+
 async def test_the_identity_switcher_opens_and_closes_the_staff_page(ent_env, history):
     """Development: the switcher's token also goes in an HttpOnly cookie for /staff; sign-out removes it."""
     app = create_app("http://127.0.0.1:9", None, dev=True, service=EntService(), conversation_store=history)
