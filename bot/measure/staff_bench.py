@@ -4,8 +4,9 @@ Generates the conversation store (bot/measure/staff_history.py) and a seeded ENT
 votes and open requests in a temporary directory, starts the real portal process on a free port,
 then times GET /staff for a director: the first load right after the portal answers (it reads
 the whole history in the background and the page waits for it 0.5 s at most, then says « mise à
-jour en cours »), how long after the start the page has every figure, and the next loads (only
-new rows are read). Writes results/staff-bench.json.
+jour en cours »), how long after the start the page has every figure, the next loads (only new
+rows are read), and the first load after a restart (from the counts saved on disk). Writes
+results/staff-bench.json.
 
     python -m bot.measure.staff_bench [--conversations 100000] [--loads 10]
 """
@@ -59,6 +60,39 @@ def wait_up(url: str, process: subprocess.Popen) -> None:
     raise SystemExit("the portal did not start in time")
 
 
+def run_portal(env: dict[str, str], token: str, loads: int) -> tuple[float, bool, float, list[float], int]:
+    """Start the portal, time its first /staff, wait for every figure, time `loads` more, stop it.
+
+    The first load's seconds and whether it had every figure, the seconds from the start until
+    the page had every figure, the next loads' seconds, the page's size.
+    """
+    port = free_port()
+    portal = subprocess.Popen(
+        [portal_python(), "-m", "portal.server", "--port", str(port), "--rasa-url", "http://127.0.0.1:9"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_up(base + "/", portal)
+        up = time.perf_counter()
+        first, status, page = get(base + "/staff", token)
+        assert status == 200, status
+        first_complete = PENDING not in page
+        while PENDING in page and time.perf_counter() - up < START_TIMEOUT:
+            time.sleep(0.1)
+            page = get(base + "/staff", token)[2]
+        assert PENDING not in page, "the history was not read in time"
+        complete_after = time.perf_counter() - up
+        times = [get(base + "/staff", token)[0] for _ in range(loads)]
+        return first, first_complete, complete_after, times, len(page.encode("utf-8"))
+    finally:
+        portal.terminate()  # the portal saves its counts at shutdown
+        try:
+            portal.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            portal.kill()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Generate the history, start the portal, time the page, write the JSON."""
     parser = argparse.ArgumentParser(
@@ -93,32 +127,11 @@ def main(argv: list[str] | None = None) -> int:
             f"history: {args.conversations} conversations, {events} events ({time.perf_counter() - started:.1f} s)"
         )
 
-        port = free_port()
-        portal = subprocess.Popen(
-            [portal_python(), "-m", "portal.server", "--port", str(port), "--rasa-url", "http://127.0.0.1:9"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-        )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_up(base + "/", portal)
-            up = time.perf_counter()
-            token = mint_token("directeur.papillons", "directeur", secret=SECRET)
-            first, status, page = get(base + "/staff", token)
-            assert status == 200, status
-            first_complete = PENDING not in page
-            while PENDING in page and time.perf_counter() - up < START_TIMEOUT:
-                time.sleep(0.1)
-                page = get(base + "/staff", token)[2]
-            assert PENDING not in page, "the history was not read in time"
-            complete_after = time.perf_counter() - up
-            loads = [get(base + "/staff", token)[0] for _ in range(args.loads)]
-            size = len(page.encode("utf-8"))
-        finally:
-            portal.terminate()
-            try:
-                portal.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                portal.kill()
+        env["STAFF_SNAPSHOT"] = str(Path(tmp) / "staff-activity.json")  # the counts kept on disk
+        token = mint_token("directeur.papillons", "directeur", secret=SECRET)
+        first, first_complete, complete_after, loads, size = run_portal(env, token, args.loads)
+        # Restarted: the counts saved by the first portal, then only the rows added since.
+        again, again_complete, _, _, _ = run_portal(env, token, 0)
 
     result = {
         "measured_at": now(),
@@ -131,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         "first_load_s": round(first, 3),
         "first_load_had_every_figure": first_complete,
         "every_figure_after_start_s": round(complete_after, 3),
+        "restart_first_load_s": round(again, 3),
+        "restart_first_load_had_every_figure": again_complete,
         "next_loads_median_s": round(statistics.median(loads), 3),
         "next_loads_max_s": round(max(loads), 3),
         "page_bytes": size,
@@ -139,13 +154,15 @@ def main(argv: list[str] | None = None) -> int:
         "First load: right after the portal answers; it reads the whole history in the background and the "
         "page waits 0.5 s at most, then shows « mise à jour en cours » instead of the activity and questions "
         "(never partial figures). every_figure_after_start_s: when the page first has every figure. "
-        "Next loads read only the rows added since.",
+        "Next loads read only the rows added since. Restart: the same portal started again, from the "
+        "counts it saved on disk (STAFF_SNAPSHOT) plus the rows added since.",
     }
     write_json(args.out, result)
     print(
         f"/staff on {args.conversations} conversations ({events} events): first load {first:.3f} s "
         f"({'every figure' if first_complete else 'update note'}), every figure {complete_after:.3f} s "
-        "after the start, "
+        f"after the start; after a restart: {again:.3f} s "
+        f"({'every figure' if again_complete else 'update note'}); "
         f"next loads median {statistics.median(loads):.3f} s (max {max(loads):.3f} s). Written: {args.out}"
     )
     return 0
