@@ -154,8 +154,11 @@ class ConversationActivity:
                         activity.fallbacks += 1
                     if intent in MISSED_INTENTS:
                         missed.append(event_id)
-                self._read_missed(connection, missed[-KEPT_QUESTIONS:])
+                if first_id:  # new rows: their questions now (the first read takes them at the end)
+                    self._read_missed(connection, missed[-KEPT_QUESTIONS:])
                 self.last_id = rows[-1][0]
+            if not first_id and self.last_id:  # the whole history: only the latest questions
+                self._read_missed_backwards(connection)
         oldest = datetime.now(timezone.utc).date() - timedelta(days=DAYS + 1)
         for day in [d for d in self.days if d < oldest]:
             del self.days[day]
