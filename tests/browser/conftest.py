@@ -92,8 +92,15 @@ class Stack:
 def stack_env(ent_env: dict[str, str]) -> dict[str, str]:
     if not VENDOR.exists():
         unavailable("portal/static/vendor is empty: run `make portal-deps` (npm ci)")
+    # The portal's /staff counts on disk next to the test database, never in the project's var/.
+    snapshot = Path(ent_env["ENT_DATABASE_URL"].removeprefix("sqlite:///")).parent / "staff-activity.json"
     return dict(
-        os.environ, RASA_API_TOKEN=RASA_API_TOKEN, PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT), **ent_env
+        os.environ,
+        RASA_API_TOKEN=RASA_API_TOKEN,
+        PYTHONWARNINGS="ignore",
+        PYTHONPATH=str(ROOT),
+        STAFF_SNAPSHOT=str(snapshot),
+        **ent_env,
     )
 
 
