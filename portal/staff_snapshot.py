@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.paths import VAR
+from bot.paths import VAR, private_dir
 
 ENV = "STAFF_SNAPSHOT"
 VERSION = 1
@@ -73,7 +73,10 @@ def save(path: Path, url: str, snapshot: Snapshot) -> None:
         },
     }
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if path.parent == VAR:
+            private_dir(VAR)  # mode 700, as everything under var/
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".staff-", suffix=".tmp")
         try:
             with os.fdopen(descriptor, "w", encoding="utf-8") as out:  # mkstemp: mode 600
