@@ -35,11 +35,12 @@ $(STAMP): requirements.txt constraints.txt
 setup: $(STAMP)
 
 # --- the portal's front-end packages: npm registry, lock file, vendored (no CDN) -
+# (axe-core is a devDependency for the accessibility tests: in node_modules only, never vendored)
 PORTAL_VENDOR := portal/static/vendor/purify.min.js
 $(PORTAL_VENDOR): portal/package.json portal/package-lock.json portal/vendor.mjs
 	@command -v npm >/dev/null 2>&1 || { echo "Node.js et npm sont introuvables : installez Node.js 18 ou plus (paquets nodejs et npm) pour le portail de démonstration." >&2; exit 1; }
 	@echo "==> Paquets du portail (npm ci, copiés dans portal/static/vendor)"
-	@npm ci --prefix portal --no-audit --no-fund --loglevel=error
+	@npm ci --prefix portal --include=dev --no-audit --no-fund --loglevel=error
 	@touch $(PORTAL_VENDOR)
 
 # The portal's own Python environment: a current aiohttp (Rasa pins an old one; docs/security.md).

@@ -8,7 +8,10 @@ Names are the hard part; a word is masked as a name when
 - it follows a cue ("je m'appelle", "Mme", "mon fils", "l'élève" ...) and is not an
   ordinary word, or
 - it is capitalised in the middle of a sentence and is not a word of the assistant's
-  vocabulary nor a product name (ENT, EduConnect, ONDE ...).
+  vocabulary nor a product name (ENT, EduConnect, ONDE ...), or
+- it is a surname that is also a word of the vocabulary ("Martin", "Petit", "Blanc"):
+  capitalised, right after a title or a cue ("Mme Petit", "M. Blanc") or after a name
+  ("Lucas Martin"), and not a grammatical word ("mon fils Ne voit pas").
 It masks too much rather than too little.
 """
 
@@ -37,6 +40,59 @@ CUES = re.compile(
     r"mon fils|ma fille|mon enfant|mon garçon|mon garcon|mon petit|ma petite|"
     r"l'élève|l'eleve|élève|eleve|la maîtresse|la maitresse|le maître|le maitre)\s+$",
     re.IGNORECASE,
+)
+# Grammatical words that may be capitalised after a name or a cue ("mon fils Ne voit pas"):
+# with bot.text.STOP_WORDS (civilities, articles...), never taken for a surname.
+GRAMMAR = frozenset(
+    [
+        "ne",
+        "n",
+        "pas",
+        "plus",
+        "se",
+        "s",
+        "sa",
+        "son",
+        "ses",
+        "sur",
+        "sous",
+        "dans",
+        "en",
+        "et",
+        "ou",
+        "au",
+        "aux",
+        "a",
+        "y",
+        "on",
+        "nous",
+        "vous",
+        "ils",
+        "elles",
+        "qui",
+        "que",
+        "qu",
+        "quand",
+        "mais",
+        "donc",
+        "car",
+        "ni",
+        "avec",
+        "sans",
+        "chez",
+        "leur",
+        "leurs",
+        "notre",
+        "votre",
+        "nos",
+        "vos",
+        "ca",
+        "cela",
+        "ceci",
+        "tout",
+        "tous",
+        "toute",
+    ]
 )
 # Proper nouns of the domain that are not personal data (with bot.text.STOP_WORDS: never names).
 PRODUCT_NAMES = {
@@ -109,7 +165,8 @@ def mask(text: str, vocabulary: Iterable[str] = (), names: Iterable[str] = ()) -
     for index, match in enumerate(words):
         following = words[index + 1].group() if index + 1 < len(words) else ""
         adjacent = previous_masked and not text[last : match.start()].strip(" -")
-        surname = adjacent and fold(match.group()) not in common  # "jean dupont"
+        # "jean dupont"; "Lucas Martin": capitalised, a surname even if it is also a word
+        surname = adjacent and (fold(match.group()) not in common or _could_be_surname(match.group()))
         previous_masked = surname or _is_name(match.group(), text[: match.start()], following, common, known)
         if previous_masked:
             out += [text[last : match.start()], NAME_MASK]
@@ -136,8 +193,10 @@ def _is_name(
     folded = fold(word)
     if folded in known:
         return True
-    if folded in common or len(word) < 2:
+    if len(word) < 2:
         return False
+    if folded in common:  # a word, unless capitalised right after a cue: "Mme Martin", "ma fille Rose"
+        return _could_be_surname(word) and bool(CUES.search(before))
     if CUES.search(before):
         return True
     if not word[0].isupper():
@@ -145,8 +204,20 @@ def _is_name(
     sentence_start = not before.strip() or before.rstrip()[-1] in ".!?:;\n"
     if not sentence_start:
         return True
-    # At the start of a sentence, "Lucas Martin ne voit pas..." : two unknown capitalised words.
-    return bool(following) and following[0].isupper() and fold(following) not in common
+    # At the start of a sentence, "Lucas Martin ne voit pas..." : an unknown capitalised word, then
+    # another capitalised word, unknown or one that is also a surname ("Martin", "Petit").
+    return following[:1].isupper() and (fold(following) not in common or _could_be_surname(following))
+
+
+def _could_be_surname(word: str) -> bool:
+    """Capitalised and neither a grammatical word, a title nor a product name ("Martin", not "Mme")."""
+    folded = fold(word)
+    return (
+        word[:1].isupper()
+        and folded not in STOP_WORDS
+        and folded not in GRAMMAR
+        and folded not in PRODUCT_NAMES
+    )
 
 
 @lru_cache(maxsize=1)

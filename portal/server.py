@@ -45,6 +45,7 @@ from portal.guard import NO_REPLY, Conversations, RateLimiter, Refused, error
 from portal.people import DEMO_PEOPLE, LABELS
 from portal.rasa import RasaClient, RasaUnavailable, Reply, latest_turn, replies_from_webhook
 from portal.staff_data import StaffReads
+from portal.staff_snapshot import default_path as snapshot_path
 
 HOST = "127.0.0.1"
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
@@ -306,6 +307,7 @@ def create_app(
     service: EntService | None = None,
     actions_url: str | None = None,
     conversation_store: str | None = None,
+    staff_snapshot: Path | None = None,
 ) -> web.Application:
     """The portal application; `dev` adds the token minting endpoint."""
     app = web.Application(middlewares=[security_headers, guard.same_origin], client_max_size=64 * 1024)
@@ -333,7 +335,7 @@ def create_app(
     app.router.add_post("/api/chat", chat)
     app.router.add_post("/api/conversation", new_conversation)
     app.router.add_post("/api/feedback", feedback)
-    staff.add_routes(app, StaffReads(app[SERVICE], app[HEALTH]["store_url"]))
+    staff.add_routes(app, StaffReads(app[SERVICE], app[HEALTH]["store_url"], staff_snapshot))
     if dev:
         app.router.add_post("/api/dev/token", dev_token)
         app.router.add_post("/api/dev/signout", dev_sign_out)
@@ -370,7 +372,13 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("portal/static/vendor est vide : lancez `make portal-deps` (npm ci).")
     logging.basicConfig(level=logging.INFO, format="portal: %(message)s")
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    app = create_app(args.rasa_url, rasa_api_token(), dev=args.dev, actions_url=args.actions_url)
+    app = create_app(
+        args.rasa_url,
+        rasa_api_token(),
+        dev=args.dev,
+        actions_url=args.actions_url,
+        staff_snapshot=snapshot_path(),  # the /staff counts kept on disk across restarts
+    )
     print(
         f"==> Portail de démonstration sur http://{HOST}:{args.port}"
         + (" (mode développement)" if args.dev else ""),

@@ -28,7 +28,7 @@ from bot.identity import MAX_TOKEN_LENGTH, METADATA_KEY, Identity, check_metadat
 from bot.titles import answer_title
 from portal.charts import bar_chart
 from portal.guard import error
-from portal.staff_data import DAYS, DayRow, QuestionGroup, StaffReads
+from portal.staff_data import DAYS, FIRST_READ_WAIT, DayRow, QuestionGroup, StaffReads
 
 T = TypeVar("T")
 
@@ -169,8 +169,20 @@ def requests_section(requests: Sequence[r.HandoffInfo], page: int, has_next: boo
     )
 
 
-def activity_section(days: Sequence[DayRow]) -> str:
-    """The 30 days: four charts and their table."""
+PENDING = (
+    '<p class="pending" role="status">Mise à jour en cours : le portail vient de démarrer et lit '
+    "l'historique des conversations. Ces chiffres seront affichés dans quelques secondes : "
+    '<a href="/staff#{anchor}">rechargez la page</a>.</p>'
+)
+
+
+def activity_section(days: Sequence[DayRow] | None) -> str:
+    """The 30 days: four charts and their table (a note while the history is being read)."""
+    if days is None:
+        return (
+            f'<section aria-labelledby="activite"><h2 id="activite">Activité des {DAYS} derniers jours</h2>'
+            f"{PENDING.format(anchor='activite')}</section>"
+        )
     labels = [f"{d.day:%d/%m}" for d in days]
 
     def series(values: list[float]) -> list[tuple[str, float]]:
@@ -210,8 +222,13 @@ def figure(title: str, chart: str) -> str:
     return f'<figure><figcaption aria-hidden="true">{e(title)}</figcaption>{chart}</figure>'
 
 
-def questions_section(groups: Sequence[QuestionGroup], page: int, has_next: bool) -> str:
-    """The unanswered questions, grouped."""
+def questions_section(groups: Sequence[QuestionGroup] | None, page: int, has_next: bool) -> str:
+    """The unanswered questions, grouped (a note while the history is being read)."""
+    if groups is None:
+        return (
+            '<section aria-labelledby="questions"><h2 id="questions">Questions restées sans réponse</h2>'
+            f"{PENDING.format(anchor='questions')}</section>"
+        )
     rows = "".join(
         f"<tr><td>{g.count}</td><td>{e(g.question)}</td><td>{'<br>'.join(e(s) for s in g.similar) or '–'}</td></tr>"
         for g in groups
@@ -255,19 +272,26 @@ def answers_section(answers: Sequence[r.AnswerVotes]) -> str:
 
 
 def gather(reads: StaffReads, viewer: Identity, requests_page: int, questions_page: int) -> dict[str, Any]:
-    """Every read of the page (blocking; NotAllowed if the viewer is not staff)."""
+    """Every read of the page (blocking; NotAllowed if the viewer is not staff).
+
+    The page waits at most FIRST_READ_WAIT seconds for the first read of the conversation history
+    (a few seconds on a long one, started when the portal starts): until it is done, `days` and
+    the questions are None and the page says so.
+    """
     requests, more_requests = reads.requests(viewer, requests_page)
     return {
         "requests": (requests, requests_page, more_requests),
-        "days": reads.days(viewer),
+        "days": reads.days(viewer, wait=FIRST_READ_WAIT),
         "questions": _questions(reads, viewer, questions_page),
         "answers": reads.answers(viewer),
     }
 
 
-def _questions(reads: StaffReads, viewer: Identity, page: int) -> tuple[list[QuestionGroup], int, bool]:
-    groups, has_next = reads.questions(viewer, page)
-    return groups, page, has_next
+def _questions(
+    reads: StaffReads, viewer: Identity, page: int
+) -> tuple[list[QuestionGroup] | None, int, bool]:
+    found = reads.questions(viewer, page, wait=0)  # after days(): read, or still reading
+    return (None, page, False) if found is None else (found[0], page, found[1])
 
 
 async def staff_page(request: web.Request) -> web.Response:
@@ -359,13 +383,13 @@ def export_rows(reads: StaffReads, viewer: Identity, name: str) -> list[list[obj
                 d.votes,
                 f"{d.down_share:.4f}",
             ]
-            for d in reads.days(viewer)
+            for d in reads.days(viewer) or []
         ]
     if name == "questions":
         rows = [["fois", "question", "questions_semblables"]]
         page = 1
         while True:
-            groups, more = reads.questions(viewer, page)
+            groups, more = reads.questions(viewer, page) or ([], False)
             rows += [[g.count, g.question, " | ".join(g.similar)] for g in groups]
             if not more or page >= 500:
                 return rows
@@ -407,15 +431,27 @@ def add_routes(app: web.Application, reads: StaffReads) -> None:
     app.router.add_get("/staff/export/{name}.csv", export)
     app.router.add_post("/api/staff/requests/{id:\\d{1,9}}/close", close_request)
     app.on_startup.append(warm_up)
+    app.on_cleanup.append(save_counts)
 
 
 async def warm_up(app: web.Application) -> None:
-    """Read the conversation history once in the background, so the first /staff load is fast."""
+    """Read the conversation history once in the background (the page does not wait for it)."""
 
     async def read() -> None:
         try:
-            await asyncio.get_running_loop().run_in_executor(None, app[READS].activity.refresh)
+            await asyncio.get_running_loop().run_in_executor(None, app[READS].warm_up)
         except Exception as problem:  # noqa: BLE001 - a failed warm-up only makes the first load slower
             logger.warning("staff page: history not read in advance (%s)", type(problem).__name__)
 
     app[WARM_UP] = asyncio.get_running_loop().create_task(read())
+
+
+async def save_counts(app: web.Application) -> None:
+    """At shutdown: keep the counts read since the last save (portal/staff_snapshot.py)."""
+    task = app.get(WARM_UP)
+    if task is not None and not task.done():
+        task.cancel()  # the thread goes on; save() waits for it through the lock
+    try:
+        await asyncio.get_running_loop().run_in_executor(None, app[READS].activity.save)
+    except Exception as problem:  # noqa: BLE001 - not saving only makes the next start slower
+        logger.warning("staff page: counts not saved at shutdown (%s)", type(problem).__name__)

@@ -1,5 +1,6 @@
 // Copy the browser builds of the front-end packages into static/vendor/ (git-ignored),
 // so the portal serves everything itself: no CDN. Run by `npm ci` (postinstall).
+// Only these files: the devDependencies (axe-core, for tests/browser/test_axe.py) stay in node_modules.
 import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from bot import processes
+from bot.measure.staff_history import generate
 from bot.paths import MODEL, ROOT, portal_python
 from tests.conftest import free_port
 
@@ -91,8 +92,15 @@ class Stack:
 def stack_env(ent_env: dict[str, str]) -> dict[str, str]:
     if not VENDOR.exists():
         unavailable("portal/static/vendor is empty: run `make portal-deps` (npm ci)")
+    # The portal's /staff counts on disk next to the test database, never in the project's var/.
+    snapshot = Path(ent_env["ENT_DATABASE_URL"].removeprefix("sqlite:///")).parent / "staff-activity.json"
     return dict(
-        os.environ, RASA_API_TOKEN=RASA_API_TOKEN, PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT), **ent_env
+        os.environ,
+        RASA_API_TOKEN=RASA_API_TOKEN,
+        PYTHONWARNINGS="ignore",
+        PYTHONPATH=str(ROOT),
+        STAFF_SNAPSHOT=str(snapshot),
+        **ent_env,
     )
 
 
@@ -100,6 +108,20 @@ def stack_env(ent_env: dict[str, str]) -> dict[str, str]:
 def fake_stack(ent_env: dict[str, str]) -> Iterator[Stack]:
     """The portal in front of the scripted fake Rasa (can be stopped and restarted)."""
     stack = Stack(stack_env(ent_env), free_port())
+    try:
+        stack.start_fake_rasa()
+        stack.start_portal()
+        yield stack
+    finally:
+        stack.close()
+
+
+@pytest.fixture(scope="module")
+def staff_stack(ent_env, tmp_path_factory) -> Iterator[Stack]:
+    """The portal (development mode, fake Rasa) on a generated history of 2,000 conversations."""
+    store = tmp_path_factory.mktemp("staff") / "conversations.db"
+    generate(store, 2000)
+    stack = Stack(dict(stack_env(ent_env), CONVERSATION_STORE_URL=f"sqlite:///{store}"), free_port())
     try:
         stack.start_fake_rasa()
         stack.start_portal()

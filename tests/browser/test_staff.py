@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import expect
 
 from bot.ent.service import EntService
 from bot.identity import Identity
-from bot.measure.staff_history import generate
 from bot.paths import RESULTS
-from tests.browser.conftest import Stack, stack_env
+from tests.browser.conftest import Stack
 from tests.browser.widget import Widget
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.browser
 
 ATTACK = '<img src=x onerror="alert(1)"><script>alert(2)</script> le lien **gras**'
-
-
-@pytest.fixture(scope="module")
-def staff_stack(ent_env, tmp_path_factory) -> Iterator[Stack]:
-    """The portal (development mode) on a generated history of 2,000 conversations."""
-    store = tmp_path_factory.mktemp("staff") / "conversations.db"
-    generate(store, 2000)
-    stack = Stack(dict(stack_env(ent_env), CONVERSATION_STORE_URL=f"sqlite:///{store}"), free_port())
-    try:
-        stack.start_fake_rasa()
-        stack.start_portal()
-        yield stack
-    finally:
-        stack.close()
 
 
 def staff_url(stack: Stack) -> str:

@@ -143,6 +143,45 @@ def test_mask_hides_emails_phones_and_names(text: str, expected: str) -> None:
     assert mask(text, vocabulary=VOCABULARY) == expected
 
 
+SURNAME_WORDS = [*VOCABULARY, "martin", "petit", "blanc", "durand", "ne", "souci", "avec", "blog", "madame"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            "Bonjour, mon fils Lucas Martin ne voit pas sa classe",
+            "Bonjour, mon fils [nom] ne voit pas sa classe",
+        ),
+        ("Lucas Martin ne voit pas sa classe", "[nom] ne voit pas sa classe"),
+        ("il s'appelle Julien Martin", "il s'appelle [nom]"),
+        ("la classe de Mme Petit est fermée", "la classe de Mme [nom] est fermée"),
+        ("M. Blanc ne répond pas", "M. [nom] ne répond pas"),
+        ("Bonjour Monsieur Durand", "Bonjour Monsieur [nom]"),
+    ],
+)
+def test_surnames_that_are_also_words_are_masked_after_a_name_or_a_title(text: str, expected: str) -> None:
+    """ "Martin", "Petit", "Blanc" are words of the assistant's data, and surnames."""
+    assert mask(text, vocabulary=SURNAME_WORDS) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le petit ne voit pas sa classe",
+        "Petit souci avec le blog",
+        "mon fils a un petit souci avec le blog",
+        "mon fils Ne voit pas sa classe",
+        "Bonjour Madame, ma fille ne voit pas le Blog",
+        "Madame la directrice ne répond pas",
+        "le code SMS de Pronote ne marche pas",
+        "comment activer mon compte EduConnect ?",
+    ],
+)
+def test_ordinary_words_stay_even_capitalised_after_a_cue(text: str) -> None:
+    assert mask(text, vocabulary=SURNAME_WORDS) == text
+
+
 def test_mask_hides_known_names_even_in_lower_case() -> None:
     assert mask("la classe de roussel", VOCABULARY, names=["Isabelle", "Roussel"]) == "la classe de [nom]"
     assert mask("bonjour", VOCABULARY, names=["Bonjour"]) == "bonjour"  # an ordinary word is not a name

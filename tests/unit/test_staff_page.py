@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from datetime import datetime, timezone
@@ -13,6 +14,7 @@ from bot.ent.service import EntService
 from bot.identity import Identity, mint_token
 from bot.measure.staff_history import generate, user_event
 from portal.server import create_app
+from portal.staff import WARM_UP
 from portal.staff_data import StaffReads
 from tests.conftest import TEST_SECRET
 
@@ -141,6 +143,95 @@ def test_daily_counts_match_the_store_and_are_read_incrementally(ent_env, histor
     with pytest.raises(Exception) as refused:
         reads.days(PARENT)
     assert type(refused.value).__name__ == "NotAllowed"
+
+
+def test_while_the_history_is_first_read_the_page_says_so_and_shows_no_partial_figure(ent_env, history):
+    """A fresh portal on a long history: the page does not wait for the first read, nor guess."""
+    from portal.staff import gather
+
+    reads = StaffReads(EntService(), history)
+    reads.activity._lock.acquire()  # the first read is running in another thread
+    try:
+        assert reads.days(DIRECTOR, wait=0.05) is None
+        data = gather(reads, DIRECTOR, 1, 1)
+        assert data["days"] is None and data["questions"][0] is None
+        assert data["requests"][0] is not None  # the ENT's part of the page is there
+    finally:
+        reads.activity._lock.release()
+    with pytest.raises(Exception) as refused:  # still checked by the backend first
+        reads.days(PARENT, wait=0)
+    assert type(refused.value).__name__ == "NotAllowed"
+    data = gather(reads, DIRECTOR, 1, 1)  # the read is done: every figure, nothing pending
+    assert len(data["days"]) == 30 and sum(d.messages for d in data["days"]) > 0
+    assert data["questions"][0] and reads.activity.loaded
+
+
+async def test_a_fresh_portal_page_shows_the_update_note_instead_of_figures(ent_env, history):
+    from portal.staff import READS
+
+    app = create_app("http://127.0.0.1:9", None, dev=False, service=EntService(), conversation_store=history)
+    client = TestClient(TestServer(app))
+    await client.start_server()
+    activity = app[READS].activity
+    try:
+        await asyncio.wait_for(asyncio.shield(app[WARM_UP]), 30)  # the background read is done
+        activity.loaded = False  # as if it were still running: the page must not wait
+        activity._lock.acquire()
+        try:
+            page = await (
+                await client.get("/staff", headers=bearer("directeur.papillons", "directeur"))
+            ).text()
+        finally:
+            activity._lock.release()
+            activity.loaded = True
+        assert page.count("Mise à jour en cours") == 2 and "rechargez la page" in page
+        pending = page[page.index('id="activite"') : page.index('id="reponses"')]  # activity, questions
+        assert "<svg" not in pending and "<table" not in pending and "le truc bleu" not in pending
+        assert "Demandes à traiter" in page
+        page = await (await client.get("/staff", headers=bearer("directeur.papillons", "directeur"))).text()
+        assert "Mise à jour en cours" not in page and page.count('<svg class="chart"') == 4
+    finally:
+        await client.close()
+
+
+def test_a_restarted_portal_starts_from_the_saved_counts_and_reads_only_new_rows(ent_env, tmp_path):
+    path, snapshot = tmp_path / "store.db", tmp_path / "var" / "staff-activity.json"
+    generate(path, 200)
+    url = f"sqlite:///{path}"
+    first = StaffReads(EntService(), url, snapshot)
+    days, questions = first.days(DIRECTOR), first.questions(DIRECTOR)
+    assert snapshot.exists() and snapshot.stat().st_mode & 0o777 == 0o600
+    saved = snapshot.read_text(encoding="utf-8")
+    assert "le truc bleu" not in saved and "06 12 34 56 78" not in saved  # counts and ids, no text
+    restarted = StaffReads(EntService(), url, snapshot)
+    assert restarted.days(DIRECTOR) == days and restarted.questions(DIRECTOR) == questions
+    assert restarted.activity.last_id == first.activity.last_id
+    # A new message after the restart is counted once, with its conversation.
+    now = datetime.now(timezone.utc).timestamp()
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) VALUES (?,?,?,?,?,?)",
+            user_event("after-restart", now, "une question après le redémarrage", "nlu_fallback", None),
+        )
+        # Rewrite the old rows: a portal that read the history again would count no fallback.
+        connection.execute("UPDATE events SET intent_name = 'greet' WHERE sender_id != 'after-restart'")
+    today = restarted.days(DIRECTOR)[-1]
+    assert today.messages == days[-1].messages + 1 and today.conversations == days[-1].conversations + 1
+    again = StaffReads(EntService(), url, snapshot)  # saved after the new row: starts from there
+    assert [d.fallback_share for d in again.days(DIRECTOR)] == [
+        d.fallback_share for d in restarted.days(DIRECTOR)
+    ]
+    assert sum(d.fallback_share * d.messages for d in again.days(DIRECTOR)) > 1
+    # Another store, or this one reset, is read from the start.
+    path.unlink()
+    generate(path, 20)
+    with sqlite3.connect(path) as connection:
+        users = connection.execute("SELECT count(*) FROM events WHERE type_name = 'user'").fetchone()[0]
+    assert sum(d.messages for d in StaffReads(EntService(), url, snapshot).days(DIRECTOR)) == users
+    other = tmp_path / "other.db"
+    generate(other, 20)
+    reads = StaffReads(EntService(), f"sqlite:///{other}", snapshot)
+    assert sum(d.messages for d in reads.days(DIRECTOR)) == users  # same generator, same 20
 
 
 async def test_the_identity_switcher_opens_and_closes_the_staff_page(ent_env, history):
