@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import processes
 from bot.paths import MODEL, ROOT, portal_python
 from tests.conftest import free_port
+from tools import processes
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -10,11 +10,11 @@ from playwright.sync_api import expect
 
 from bot.ent.service import EntService
 from bot.identity import Identity
-from bot.measure.staff_history import generate
 from bot.paths import RESULTS
 from tests.browser.conftest import Stack, stack_env
 from tests.browser.widget import Widget
 from tests.conftest import free_port
+from tools.measure.staff_history import generate
 
 pytestmark = pytest.mark.browser
 

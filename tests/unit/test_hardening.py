@@ -17,7 +17,7 @@ from bot.action_server import SharedSecretPlugin
 from bot.channels import clean_text, valid_payload
 from bot.log_hygiene import MASK, ScrubFilter, scrub_line, structlog_redactor
 from bot.rasa_quiet import expand_auth_token_file
-from bot.run import commands, ports
+from tools.run import commands, ports
 
 TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkaXJlY3RldXIifQ.aGVsbG8td29ybGQtc2lnbmF0dXJl"
 
