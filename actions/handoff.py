@@ -18,8 +18,8 @@ from actions import handoff_texts as texts
 from actions import live_texts
 from actions.knowledge import response_name
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
+from bot.ent.errors import TooManyOpen
 from bot.ent.handoff import cut
-from bot.ent.service import TooManyOpen
 
 START, CONFIRM, CANCEL = "handoff_start", "handoff_confirm", "handoff_cancel"
 CONFIRMED, CANCELLED, ANONYMOUS = "oui", "annule", "anonyme"

@@ -6,9 +6,10 @@ import argparse
 import sys
 
 from bot.ent.db import database_url, make_engine, make_session_factory, session_scope
+from bot.ent.errors import BackendUnavailable
 from bot.ent.models import Base
 from bot.ent.seed import init_db, is_empty, reset_db, seed
-from bot.ent.service import BackendUnavailable, EntService
+from bot.ent.service import EntService
 from bot.identity import MAX_TOKEN_TTL_SECONDS, SECRET_FILE, create_dev_secret, load_secret, mint_token
 
 

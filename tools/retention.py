@@ -80,7 +80,9 @@ def purge(url: str, days: int, now: float | None = None, dry_run: bool = False) 
 def forget_expired_tickets() -> int | None:
     """Forget used feedback tickets past their lifetime (None if the ENT database is unavailable)."""
     from bot.ent.db import database_url
-    from bot.ent.service import FEEDBACK_TICKET_TTL_SECONDS, BackendUnavailable, EntService
+    from bot.ent.errors import BackendUnavailable
+    from bot.ent.feedback import FEEDBACK_TICKET_TTL_SECONDS
+    from bot.ent.service import EntService
 
     path = sqlite_path(database_url())
     if path is not None and not path.exists():
