@@ -143,9 +143,9 @@ def test_fallback_texts_by_kind_of_action() -> None:
 
 
 def test_the_polite_text_is_the_actions_own() -> None:
-    from actions import live_texts
+    from actions import phrasing
 
-    assert resilience.UNAVAILABLE == live_texts.UNAVAILABLE
+    assert resilience.UNAVAILABLE == phrasing.UNAVAILABLE
 
 
 def test_a_hung_action_server_costs_one_bounded_wait_then_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
