@@ -139,10 +139,8 @@ def parse_texts(model: str, texts: list[str]) -> list[dict[str, Any]]:
     return asyncio.run(run())
 
 
-def train_and_parse(
-    config: str, data: str, workdir: str, texts_by_set: dict[str, list[str]]
-) -> dict[str, Any]:
-    """Train an NLU model on `data` with `config`, then parse each set of texts (child process)."""
+def train_quietly(config: str, data: str, workdir: str) -> tuple[str, float]:
+    """Train an NLU model on `data` with `config` without Rasa's output; its path and the seconds taken."""
     _quiet_rasa()
     from rasa.model_training import train_nlu
 
@@ -152,6 +150,14 @@ def train_and_parse(
     train_seconds = time.monotonic() - start
     if not model:
         raise RuntimeError(f"training failed: {config} on {data}")
+    return model, train_seconds
+
+
+def train_and_parse(
+    config: str, data: str, workdir: str, texts_by_set: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Train an NLU model on `data` with `config`, then parse each set of texts (child process)."""
+    model, train_seconds = train_quietly(config, data, workdir)
     flat = [text for texts in texts_by_set.values() for text in texts]
     parses = iter(parse_texts(model, flat))
     return {

@@ -15,8 +15,6 @@ a fresh process: python -m tools.measure.variants --model models/assistant.tar.g
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import statistics
 import sys
 import tempfile
@@ -53,18 +51,11 @@ def train_and_measure(
     config: str, data: str, workdir: str, texts_by_set: dict[str, list[str]]
 ) -> dict[str, Any]:
     """Train `config` on `data`, load it, and measure memory, latency and parses (child process)."""
-    nlu._quiet_rasa()
     import asyncio
 
     from rasa.core.agent import Agent
-    from rasa.model_training import train_nlu
 
-    start = time.monotonic()
-    with contextlib.redirect_stdout(io.StringIO()):
-        model = train_nlu(config, data, workdir, fixed_model_name="nlu")
-    train_seconds = time.monotonic() - start
-    if not model:
-        raise RuntimeError(f"training failed: {config}")
+    model, train_seconds = nlu.train_quietly(config, data, workdir)
 
     async def run() -> dict[str, Any]:
         before = rss_mb()
