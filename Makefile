@@ -53,17 +53,17 @@ portal-deps: $(PORTAL_VENDOR) $(PORTAL_STAMP)
 
 # --- training: only when data, domain or config changed --------------------
 train: $(STAMP)
-	@$(PY) -m bot.training
+	@$(PY) -m tools.training
 
 # --- local state: secrets and the mock ENT database -----------------------
 # umask 077: var/ and everything created in it (databases, secrets, logs) private to this user.
 state: $(STAMP)
-	@umask 077 && $(PY) -m bot.cli secrets
-	@umask 077 && $(PY) -m bot.cli db init
+	@umask 077 && $(PY) -m tools.cli secrets
+	@umask 077 && $(PY) -m tools.cli db init
 
 # --- run --------------------------------------------------------------------
 run: portal-deps train state
-	@umask 077 && $(PY) -m bot.run
+	@umask 077 && $(PY) -m tools.run
 
 shell: train state
 	@umask 077; SANIC_HOST=127.0.0.1 $(PY) -m bot.action_server --actions actions --port $${ACTIONS_PORT:-5055} >var/actions-shell.log 2>&1 & \
@@ -72,16 +72,16 @@ shell: train state
 
 # Only the token goes to stdout, so that TOKEN=$$(make -s token LOGIN=...) works.
 token: $(STAMP)
-	@$(PY) -m bot.cli secrets >&2
-	@$(PY) -m bot.cli db init >&2
-	@$(PY) -m bot.cli token $(LOGIN)
+	@$(PY) -m tools.cli secrets >&2
+	@$(PY) -m tools.cli db init >&2
+	@$(PY) -m tools.cli token $(LOGIN)
 
 db-reset: $(STAMP)
-	@$(PY) -m bot.cli db reset
+	@$(PY) -m tools.cli db reset
 
 # Delete conversations inactive for CONVERSATION_RETENTION_DAYS (90); ARGS="--days 30 --dry-run"
 purge: $(STAMP)
-	@$(PY) -m bot.retention $(ARGS)
+	@$(PY) -m tools.retention $(ARGS)
 
 # --- cluster (docs/deploy.md): replicas behind haproxy, Redis locks, PostgreSQL -------
 # Redis, PostgreSQL and haproxy come from Debian's packages, installed when missing.
@@ -89,7 +89,7 @@ cluster-packages:
 	@bash scripts/apt-ensure.sh redis-server:redis-server haproxy:haproxy postgres:postgresql
 
 cluster: portal-deps train state cluster-packages
-	@$(PY) -m bot.cluster
+	@$(PY) -m tools.cluster
 
 # Faults on a temporary cluster on free ports (5 to 10 min); figures in results/cluster.json.
 test-cluster: train cluster-packages
@@ -98,7 +98,7 @@ test-cluster: train cluster-packages
 
 # One replica vs the cluster under load; results/cluster-bench.json and .png. ARGS=--quick
 bench-cluster: train cluster-packages
-	@$(PY) -m bot.cluster.bench $(ARGS)
+	@$(PY) -m tools.cluster.bench $(ARGS)
 
 # --- tests ------------------------------------------------------------------
 validate: $(STAMP)
@@ -107,13 +107,13 @@ validate: $(STAMP)
 
 lint: $(STAMP)
 	@echo "==> ruff"
-	@$(VENV)/bin/ruff check actions bot tests portal
-	@$(VENV)/bin/ruff format --check --quiet actions bot tests portal
+	@$(VENV)/bin/ruff check actions bot tools tests portal
+	@$(VENV)/bin/ruff format --check --quiet actions bot tools tests portal
 
-# mypy (pyproject.toml): actions/ and bot/ in Rasa's venv, the portal in its own (its aiohttp).
+# mypy (pyproject.toml): actions/, bot/ and tools/ in Rasa's venv, the portal in its own (its aiohttp).
 typecheck: $(STAMP) $(PORTAL_STAMP)
 	@echo "==> mypy"
-	@$(VENV)/bin/mypy actions bot
+	@$(VENV)/bin/mypy actions bot tools
 	@$(VENV)/bin/mypy --python-executable .venv-portal/bin/python portal
 
 pytest: train
@@ -131,20 +131,20 @@ test: portal-deps lint typecheck validate train pytest stories eval-check
 # --- measurements (docs/measuring.md): results/; only eval-check fails on a figure
 # Options: make eval ARGS=--quick, make bench ARGS=--quick, make report ARGS="--days 7"
 eval: $(STAMP) train
-	@$(PY) -m bot.measure.eval $(ARGS)
+	@$(PY) -m tools.measure.eval $(ARGS)
 
 eval-check: $(STAMP) train
-	@$(PY) -m bot.measure.eval --check
+	@$(PY) -m tools.measure.eval --check
 
 bench: $(STAMP)
-	@$(PY) -m bot.measure.bench $(ARGS)
+	@$(PY) -m tools.measure.bench $(ARGS)
 
 report: $(STAMP)
-	@$(PY) -m bot.measure.report $(ARGS)
+	@$(PY) -m tools.measure.report $(ARGS)
 
 # /staff page load on 100,000 generated conversations (issue 12); results/staff-bench.json
 staff-bench: $(STAMP) portal-deps
-	@$(PY) -m bot.measure.staff_bench $(ARGS)
+	@$(PY) -m tools.measure.staff_bench $(ARGS)
 
 clean:
 	rm -rf models results/test-conversations .pytest_cache

@@ -10,37 +10,39 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import live_texts as texts
+from actions import phrasing as texts
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
 from bot.ent.results import ClassRef
+from bot.knowledge_data import domain_intents
 from bot.nlu import PERSON_ENTITY, RETRIEVAL_INTENT
 from bot.privacy import PRODUCT_NAMES
 from bot.text import LEVELS, STOP_WORDS, normalize
 
 REQUESTED = "requested_slot"
 MAX_TRIES = 3
-LIVE_INTENTS = {
-    "live_class_pupils",
-    "live_parent_activation",
-    "live_rollover_status",
-    "live_my_children",
-    "live_teachers_classes",
-    "live_cleanup",
-    "live_access_blocked",
-    "live_gar_group",
+# Intents a waiting form keeps for itself or lets pass (never "something else"): the form's
+# own answers, the fallback, and the intents of the guide's follow-ups, hand-off, staff
+# requests and complaints, which do not interrupt a live question.
+NOT_INTERRUPTIONS = {
+    "live_inform",
+    "affirm",
+    "nlu_fallback",
+    "hors_champ",
+    "complaint",
+    "still_failing",
+    "followup_role",
+    "followup_school_change",
+    "handoff_request",
+    "handoff_start",
+    "handoff_confirm",
+    "handoff_cancel",
+    "staff_requests",
+    "staff_close_request",
 }
-# Intents that mean "something else" while a form waits for an answer.
-OTHER_INTENTS = {
-    RETRIEVAL_INTENT,
-    "greet",
-    "goodbye",
-    "thank",
-    "bot_capabilities",
-    "out_of_scope",
-    "deny",
-    "inform_role",
-    "other_language",
-} | LIVE_INTENTS
+# Intents that mean "something else" while a form waits for an answer: every other intent of the
+# domain (a new intent interrupts a form unless listed above; tests/unit/test_form_intents.py
+# checks that data/rules give each one its interruption rule).
+OTHER_INTENTS = set(domain_intents()) - NOT_INTERRUPTIONS
 NEVER_A_NAME = {"deny", "goodbye", "thank", "greet", "inform_role"}
 
 _LEVEL_WORDS = (

@@ -15,11 +15,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff_texts as texts
-from actions import live_texts
+from actions import phrasing
 from actions.knowledge import response_name
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
+from bot.ent.errors import TooManyOpen
 from bot.ent.handoff import cut
-from bot.ent.service import TooManyOpen
 
 START, CONFIRM, CANCEL = "handoff_start", "handoff_confirm", "handoff_cancel"
 CONFIRMED, CANCELLED, ANONYMOUS = "oui", "annule", "anonyme"
@@ -249,9 +249,7 @@ class ActionHandoffSubmit(Action):
             return texts.UNAVAILABLE
         if not receipt.created:
             return texts.ALREADY_SENT.format(id=receipt.id)
-        return texts.SENT[receipt.recipient].format(
-            id=receipt.id, school=live_texts.safe(receipt.school_name)
-        )
+        return texts.SENT[receipt.recipient].format(id=receipt.id, school=phrasing.safe(receipt.school_name))
 
 
 class ActionHandoffCancel(Action):
@@ -278,7 +276,7 @@ class ActionStaffRequests(Action):
     ) -> list[EventType]:
         check = identity_of(tracker)
         if check.identity is None:
-            dispatcher.utter_message(text=live_texts.NO_TOKEN)
+            dispatcher.utter_message(text=phrasing.NO_TOKEN)
             return []
         try:
             requests = await call_backend(service().received_handoffs, check.identity, "ouverte", LIST_LIMIT)
@@ -286,7 +284,7 @@ class ActionStaffRequests(Action):
             dispatcher.utter_message(text=texts.NOT_A_READER)
             return []
         except BackendUnavailable:
-            dispatcher.utter_message(text=live_texts.UNAVAILABLE)
+            dispatcher.utter_message(text=phrasing.UNAVAILABLE)
             return []
         buttons = [
             {
@@ -320,7 +318,7 @@ class ActionStaffCloseRequest(Action):
         check = identity_of(tracker)
         number = request_number(tracker)
         if check.identity is None:
-            text = live_texts.NO_TOKEN
+            text = phrasing.NO_TOKEN
         elif number is None:
             text = texts.WHICH_REQUEST
         else:
@@ -330,6 +328,6 @@ class ActionStaffCloseRequest(Action):
             except NotAllowed:
                 text = texts.CLOSE_REFUSED.format(id=number)
             except BackendUnavailable:
-                text = live_texts.UNAVAILABLE
+                text = phrasing.UNAVAILABLE
         dispatcher.utter_message(text=text)
         return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from actions.live_texts import safe
+from actions.phrasing.common import safe
 from bot.ent import results as r
 
 TO_DIRECTOR_BUTTON = "Transmettre ma question à la direction de l'école"

@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import live_texts as texts
+from actions import phrasing as texts
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
 from bot.identity import Identity
 

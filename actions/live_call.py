@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 
-from bot.ent.service import BackendUnavailable, EntService, NotAllowed
+from bot.ent.errors import BackendUnavailable, NotAllowed
+from bot.ent.service import EntService
 from bot.identity import IdentityCheck, check_metadata
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Where Rasa keeps the conversations: the SQL tracker store of endpoints.yml, as a URL.
 
-Read by the retention purge (bot/retention.py) and by the portal's health check. The
+Read by the retention purge (tools/retention.py) and by the portal's health check. The
 `tracker_store` section is read the way Rasa reads it: `url` (a host, or a whole URL),
 `dialect`, `db`, `port`, `username`, `password`, `query`; ${VARS} are expanded. The
 environment variable CONVERSATION_STORE_URL, when set, wins.

@@ -92,7 +92,7 @@ def load_secret() -> str:
         value = SECRET_FILE.read_text(encoding="utf-8").strip()
         if value:
             return value
-    raise MissingSecret(f"No ENT signing secret: set {SECRET_ENV} or run `python -m bot.cli secrets`.")
+    raise MissingSecret(f"No ENT signing secret: set {SECRET_ENV} or run `python -m tools.cli secrets`.")
 
 
 def mint_token(

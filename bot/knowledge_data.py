@@ -13,6 +13,7 @@ from bot.paths import ROOT
 NLU_DIR = ROOT / "data" / "nlu"
 RESPONSES_DIR = NLU_DIR / "responses"
 HELDOUT_DIR = ROOT / "tests" / "heldout"
+DOMAIN = ROOT / "domain.yml"
 
 
 def _examples(block: dict[str, Any]) -> list[str]:
@@ -63,3 +64,10 @@ def _responses(prefix: str) -> dict[str, list[dict[str, Any]]]:
             if name.startswith(prefix):
                 out[name[len(prefix) :]] = variations
     return out
+
+
+@lru_cache(maxsize=1)
+def domain_intents() -> tuple[str, ...]:
+    """The intents of domain.yml, in its order."""
+    listed = (yaml.safe_load(DOMAIN.read_text(encoding="utf-8")) or {}).get("intents") or []
+    return tuple(next(iter(i)) if isinstance(i, dict) else str(i) for i in listed)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import jwt
 
-from bot.ent.service import FEEDBACK_TICKET_TTL_SECONDS
+from bot.ent.feedback import FEEDBACK_TICKET_TTL_SECONDS
 from bot.identity import MissingSecret, load_secret
 
 TICKET_TTL_SECONDS = FEEDBACK_TICKET_TTL_SECONDS

@@ -29,7 +29,8 @@ from sqlalchemy.engine import make_url
 
 from bot.conversation_store import NoSQLStore, store_url
 from bot.ent.db import database_url
-from bot.ent.service import AlreadyRecorded, BackendUnavailable, EntService
+from bot.ent.errors import AlreadyRecorded, BackendUnavailable
+from bot.ent.service import EntService
 from bot.identity import (
     MAX_TOKEN_LENGTH,
     MAX_TOKEN_TTL_SECONDS,

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from bot.ent import results as r
-from bot.ent.service import BackendUnavailable, NotAllowed
+from bot.ent.errors import BackendUnavailable, NotAllowed
 from bot.identity import MAX_TOKEN_LENGTH, METADATA_KEY, Identity, check_metadata
 from bot.titles import answer_title
 from portal.charts import bar_chart

@@ -4,7 +4,7 @@
   their school; the ERUN: their circonscription; nobody else anything);
 - daily activity and unanswered questions: Rasa's conversation store (table `events`), read
   incrementally (only the rows added since the last read, by primary key), so the page stays
-  fast on a long history; the questions are grouped by bot.measure.report.group_similar.
+  fast on a long history; the questions are grouped by bot.history.group_similar.
   The first read of a long history takes a few seconds (the portal starts it in the background);
   the page waits for it FIRST_READ_WAIT seconds at most, then is served without these two
   sections, with a « mise à jour en cours » note (never partial figures).
@@ -26,8 +26,8 @@ from sqlalchemy.engine import Connection, Engine
 from bot.conversation_store import sqlite_path
 from bot.ent import results as r
 from bot.ent.service import EntService
+from bot.history import FALLBACK_INTENTS, OUT_OF_SCOPE_INTENTS, group_similar, turn_from_event
 from bot.identity import Identity
-from bot.measure.report import FALLBACK_INTENTS, OUT_OF_SCOPE_INTENTS, group_similar, turn_from_event
 from bot.privacy import assistant_vocabulary, mask
 from portal import staff_snapshot
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import processes
 from bot.paths import MODEL, ROOT
+from tools import processes
 
 TEST_SECRET = "test-secret-for-pytest-only-" + "x" * 16
 
@@ -31,7 +31,7 @@ def ent_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     env = {"ENT_DATABASE_URL": f"sqlite:///{db}", "ENT_JWT_SECRET": TEST_SECRET}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
-    subprocess.run([sys.executable, "-m", "bot.cli", "db", "reset"], cwd=ROOT, check=True, env=os.environ)
+    subprocess.run([sys.executable, "-m", "tools.cli", "db", "reset"], cwd=ROOT, check=True, env=os.environ)
     yield env
     for key, value in saved.items():
         if value is None:

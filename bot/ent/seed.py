@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from faker import Faker
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.ent import models as m
 from bot.ent.db import make_session_factory, session_scope
+from bot.ent.demo_people import BY_LOGIN
 from bot.text import normalize
 
 T = TypeVar("T")
@@ -96,6 +97,16 @@ class _Builder:
         person = self.person(first, last, profile, login, source=m.SOURCE_ACADEMIC, when=at("2020-09-01"))
         self.attach(person, school, home, feed)
         return person
+
+    def demo_person(self, login: str, **options: Any) -> m.Person:
+        """A named demo person of bot/ent/demo_people.py, with an account."""
+        who = BY_LOGIN[login]
+        return self.person(who.first_name, who.last_name, who.profile, login, **options)
+
+    def demo_teacher(self, login: str, school: m.School, **options: Any) -> m.Person:
+        """A named demo teacher or director of bot/ent/demo_people.py, attached to a school."""
+        who = BY_LOGIN[login]
+        return self.teacher(who.first_name, who.last_name, school, login, who.profile, **options)
 
     def attach(self, person: m.Person, school: m.School, home: bool, feed: m.FeedRun | None) -> None:
         """Attach a teacher to a school."""
@@ -193,79 +204,58 @@ def _papillons(b: _Builder) -> m.Person:
     last = b.classes(school, LAST_YEAR, "GS", "CP", "CE1-CE2", "CM1-CM2")
     now = b.classes(school, SCHOOL_YEAR, "PS-MS", "GS", "CP", "CE1", "CE2-CM1", "CM2")
 
-    director = b.teacher("Isabelle", "Roussel", school, "directeur.papillons", m.DIRECTOR, feed=staff)
+    director = b.demo_teacher("directeur.papillons", school, feed=staff)
     b.teach(director, now["CM2"])
-    newcomer = b.teacher("Thomas", "Girard", school, "enseignant.papillons", feed=staff)
-    ce1 = b.teacher("Nadia", "Benali", school, "enseignant.ce1.papillons", feed=staff)
+    newcomer = b.demo_teacher("enseignant.papillons", school, feed=staff)
+    ce1 = b.demo_teacher("enseignant.ce1.papillons", school, feed=staff)
     b.teach(ce1, now["CE1"])
-    cm = b.teacher("Antoine", "Vasseur", school, "enseignant.cm.papillons", feed=staff)
+    cm = b.demo_teacher("enseignant.cm.papillons", school, feed=staff)
     b.teach(cm, now["CE2-CM1"])
-    left = b.teacher("Marc", "Delattre", school, "enseignant.parti.papillons", home=False, feed=old_staff)
-    replacement = b.teacher("Julie", "Caron", school, "remplacant.papillons", home=True)
+    left = b.demo_teacher("enseignant.parti.papillons", school, home=False, feed=old_staff)
+    replacement = b.demo_teacher("remplacant.papillons", school, home=True)
 
     # The parents of the demo (fixed names), then random families to fill the classes.
-    parent = b.person(
-        "Sophie",
-        "Lambert",
-        m.PARENT,
+    parent = b.demo_person(
         "parent.papillons",
         origin=m.ORIGIN_FRANCECONNECT,
         when=at("2024-09-12", 20),
     )
     b.link(parent, b.pupil("Emma", "Lambert", last["CP"], now["CE1"]), attached=True)
     b.link(parent, b.pupil("Hugo", "Lambert", last["GS"]), attached=False)  # CP not fed yet
-    sms = b.person(
-        "Karim",
-        "Haddad",
-        m.PARENT,
+    sms = b.demo_person(
         "parent.sms.papillons",
         origin=m.ORIGIN_RESPONSABLE,
         when=at("2024-10-02", 18),
     )
     b.link(sms, b.pupil("Inès", "Haddad", last["CE1-CE2"], now["CE2-CM1"]))
-    school_issued = b.person(
-        "Céline",
-        "Dubois",
-        m.PARENT,
+    school_issued = b.demo_person(
         "parent.etablissement.papillons",
         origin=m.ORIGIN_ETABLISSEMENT,
         when=at("2024-11-05", 17),
     )
     b.link(school_issued, b.pupil("Lucas", "Dubois", last["CM1-CM2"], now["CM2"]))
-    inactive = b.person("Patrick", "Lemaire", m.PARENT, "parent.nonactive.papillons", activated=False)
+    inactive = b.demo_person("parent.nonactive.papillons", activated=False)
     b.link(inactive, b.pupil("Chloé", "Lemaire", now["PS-MS"]), attached=False)
-    claire = b.person(
-        "Claire",
-        "Lefebvre",
-        m.PARENT,
+    claire = b.demo_person(
         "parent.lefebvre1.papillons",
         origin=m.ORIGIN_FRANCECONNECT,
         when=at("2024-09-20", 21),
     )
     b.link(claire, b.pupil("Léo", "Lefebvre", last["CP"], now["CE1"]))
-    julien = b.person(
-        "Julien",
-        "Lefebvre",
-        m.PARENT,
+    julien = b.demo_person(
         "parent.lefebvre2.papillons",
         origin=m.ORIGIN_RESPONSABLE,
         when=at("2025-01-14", 19),
     )
     b.link(julien, b.pupil("Manon", "Lefebvre", last["CM1-CM2"], now["CM2"]))
-    foster = b.person(
-        "Nathalie",
-        "Morel",
-        m.PARENT,
+    foster = b.demo_person(
         "famille.accueil.papillons",
         source=m.SOURCE_MANUAL,
         school=school,
         when=at("2024-09-09", 10),
     )
     b.link(foster, b.pupil("Noah", "Petitjean", last["GS"], now["CE1"]), kind=m.LINK_FOSTER)
-    b.person(
-        "Paul",
-        "Verhaeghe",
-        m.GUEST,
+    b.demo_person(
         "invite.papillons",
         source=m.SOURCE_MANUAL,
         school=school,
@@ -377,25 +367,19 @@ def _tilleuls(b: _Builder, replacement: m.Person) -> None:
     b.feed(school, m.FEED_STRUCTURES, "2025-09-03")
     last = b.classes(school, LAST_YEAR, "GS", "CP", "CE1", "CE2", "CM1-CM2")
     now = b.classes(school, SCHOOL_YEAR, "CP", "CE1", "CE2", "CM1-CM2")
-    director = b.teacher("Olivier", "Fontaine", school, "directeur.tilleuls", m.DIRECTOR, feed=staff)
+    director = b.demo_teacher("directeur.tilleuls", school, feed=staff)
     b.teach(director, now["CM1-CM2"])
-    teacher = b.teacher("Camille", "Petit", school, "enseignant.tilleuls", feed=staff)
+    teacher = b.demo_teacher("enseignant.tilleuls", school, feed=staff)
     b.teach(teacher, now["CE1"])
     b.attach(replacement, school, home=False, feed=staff)
-    parent = b.person(
-        "Aurélie",
-        "Martin",
-        m.PARENT,
+    parent = b.demo_person(
         "parent.tilleuls",
         origin=m.ORIGIN_FRANCECONNECT,
         when=at("2024-09-18", 20),
     )
     b.link(parent, b.pupil("Jade", "Martin", last["GS"], now["CP"]))
     # A parent sharing a surname with a Papillons parent, in another school.
-    other = b.person(
-        "Marion",
-        "Lefebvre",
-        m.PARENT,
+    other = b.demo_person(
         "parent.lefebvre.tilleuls",
         origin=m.ORIGIN_ETABLISSEMENT,
         when=at("2024-10-10", 18),
@@ -417,9 +401,9 @@ def _moulin(b: _Builder) -> None:
     b.feed(school, m.FEED_FAMILIES, "2025-06-27", year=LAST_YEAR)
     staff = b.feed(school, m.FEED_STAFF, "2025-08-22")
     last = b.classes(school, LAST_YEAR, "TPS-PS", "MS", "GS")
-    director = b.teacher("Valérie", "Noël", school, "directeur.moulin", m.DIRECTOR, feed=staff)
+    director = b.demo_teacher("directeur.moulin", school, feed=staff)
     b.teach(director, last["GS"])
-    b.teacher("Hélène", "Bertrand", school, "enseignant.moulin", feed=staff)
+    b.demo_teacher("enseignant.moulin", school, feed=staff)
     for label in ("TPS-PS", "MS", "GS"):
         b.family(last[label], 2)
 
@@ -430,7 +414,7 @@ def _jaures(b: _Builder) -> None:
     staff = b.feed(school, m.FEED_STAFF, "2025-08-20")
     b.feed(school, m.FEED_FAMILIES, "2025-09-04", outcome=m.OUTCOME_FAILED)
     last = b.classes(school, LAST_YEAR, "CP-CE1", "CE2-CM1-CM2")
-    b.teacher("Stéphane", "Leroy", school, "directeur.jaures", m.DIRECTOR, feed=staff)
+    b.demo_teacher("directeur.jaures", school, feed=staff)
     for label in ("CP-CE1", "CE2-CM1-CM2"):
         b.family(last[label], 2)
 
@@ -444,7 +428,7 @@ def _erun(session: Session) -> bool:
     if known is not None:
         return False
     b = _Builder(session)
-    erun = b.person("Hélène", "Marchand", m.ERUN, ERUN_LOGIN, source=m.SOURCE_ACADEMIC, when=at("2020-09-01"))
+    erun = b.demo_person(ERUN_LOGIN, source=m.SOURCE_ACADEMIC, when=at("2020-09-01"))
     b.add(m.ErunScope(person_id=erun.id, circonscription=CIRCONSCRIPTION))
     return True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions import live_texts as texts
+from actions import phrasing as texts
 from actions.live import (
     ActionLiveAccessBlocking,
     ActionLiveClassPupils,

@@ -10,7 +10,7 @@ import jwt
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions import live_texts as texts
+from actions import phrasing as texts
 from actions.forms import (
     ActionAskLiveClass,
     ActionAskLiveParent,

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import processes
-from bot.measure.staff_history import generate
 from bot.paths import MODEL, ROOT, portal_python
 from tests.conftest import free_port
+from tools import processes
+from tools.measure.staff_history import generate
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -22,17 +22,17 @@ from typing import Any
 import pytest
 import redis
 
-from bot import run
-from bot.cluster import haproxy
-from bot.cluster.client import LIVE_QUESTION, Traffic, get_json, say, stored_events, stored_seqs
-from bot.cluster.config import HOST, LOCK_KEY_PREFIX, LOCK_LIFETIME_SECONDS, Layout, Ports, endpoints
-from bot.cluster.launcher import Cluster, missing_packages
-from bot.cluster.lock_store import AtomicRedisLockStore
-from bot.cluster.rollout import rollout
 from bot.identity import mint_token
-from bot.measure.common import now, write_json
+from bot.lock_store import AtomicRedisLockStore
 from bot.paths import MODEL, RESULTS
 from tests.conftest import TEST_SECRET, free_port
+from tools import run
+from tools.cluster import haproxy
+from tools.cluster.client import LIVE_QUESTION, Traffic, get_json, say, stored_events, stored_seqs
+from tools.cluster.config import HOST, LOCK_KEY_PREFIX, LOCK_LIFETIME_SECONDS, Layout, Ports, endpoints
+from tools.cluster.launcher import Cluster, missing_packages
+from tools.cluster.rollout import rollout
+from tools.measure.common import now, write_json
 
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("ENT_TEST_CLUSTER"), reason="run by `make test-cluster`"),

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from bot.identity import mint_token
 from bot.paths import ROOT
-from bot.processes import child_env
-from bot.run import commands
-from bot.supervisor import Child, Supervisor
 from tests.conftest import TEST_SECRET, free_port
+from tools.processes import child_env
+from tools.run import commands
+from tools.supervisor import Child, Supervisor
 
 HOST = "127.0.0.1"
 
@@ -66,7 +66,7 @@ class Stack:
             ACTIONS_TOKEN="test-actions-secret",
             SANIC_HOST=HOST,
         )
-        # The commands of `make run` (bot/run.py), on this stack's ports, token file and endpoints.
+        # The commands of `make run` (tools/run.py), on this stack's ports, token file and endpoints.
         command = commands({"rasa": self.rasa_port, "actions": self.actions_port, "portal": free_port()})
         rasa = with_options(
             command["rasa"], {"--auth-token-file": self.api_token_file, "--endpoints": endpoints}

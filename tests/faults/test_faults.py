@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from actions import live_texts
+from actions import phrasing
 from bot.channels import BAD_REQUEST, STORE_DOWN
 from bot.paths import MODEL
 from tests.conftest import free_port
@@ -193,7 +193,7 @@ def test_ent_database_unavailable_gives_the_polite_message(stack: Stack) -> None
         os.killpg(child.process.pid, signal.SIGTERM)
         assert stack.poll_until(lambda: child.starts > starts and child.ready, 90)
         reply = stack.say(sender(), LIVE_QUESTION, director_metadata())
-        assert live_texts.UNAVAILABLE in reply.text
+        assert phrasing.UNAVAILABLE in reply.text
         assert "Traceback" not in stack.log("actions")
     finally:
         child.env = saved

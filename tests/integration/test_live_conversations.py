@@ -7,7 +7,7 @@ import time
 import jwt
 import pytest
 
-from actions import live_texts as texts
+from actions import phrasing as texts
 from bot.identity import mint_token
 from tests.conftest import TEST_SECRET, Chat
 

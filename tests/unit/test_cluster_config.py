@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cluster.config import (
+from tools.cluster.config import (
     LOCK_STORE_TYPE,
     TRACKER_STORE_TYPE,
     Layout,

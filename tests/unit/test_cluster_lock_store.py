@@ -14,7 +14,7 @@ import redis
 from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.cluster.lock_store import AtomicRedisLockStore
+from bot.lock_store import AtomicRedisLockStore
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
@@ -42,7 +42,7 @@ def redis_port() -> Iterator[int]:
 
 
 def store(port: int) -> AtomicRedisLockStore:
-    config = EndpointConfig(type="bot.cluster.lock_store.AtomicRedisLockStore", url="127.0.0.1", port=port)
+    config = EndpointConfig(type="bot.lock_store.AtomicRedisLockStore", url="127.0.0.1", port=port)
     created = LockStore.create(config)
     assert isinstance(created, AtomicRedisLockStore)
     return created

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.ent import models as m
+from bot.ent.errors import NotAllowed, TooManyOpen
 from bot.ent.handoff import CUT_MARK, MAX_TEXT
-from bot.ent.service import EntService, NotAllowed, TooManyOpen
+from bot.ent.service import EntService
 from tests.live_fixtures import demo_service, who
 
 PARENT = who("parent.papillons", "parent")

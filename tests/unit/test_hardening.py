@@ -17,7 +17,7 @@ from bot.action_server import SharedSecretPlugin
 from bot.channels import clean_text, valid_payload
 from bot.log_hygiene import MASK, ScrubFilter, scrub_line, structlog_redactor
 from bot.rasa_quiet import expand_auth_token_file
-from bot.run import commands, ports
+from tools.run import commands, ports
 
 TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkaXJlY3RldXIifQ.aGVsbG8td29ybGQtc2lnbmF0dXJl"
 
@@ -143,9 +143,9 @@ def test_fallback_texts_by_kind_of_action() -> None:
 
 
 def test_the_polite_text_is_the_actions_own() -> None:
-    from actions import live_texts
+    from actions import phrasing
 
-    assert resilience.UNAVAILABLE == live_texts.UNAVAILABLE
+    assert resilience.UNAVAILABLE == phrasing.UNAVAILABLE
 
 
 def test_a_hung_action_server_costs_one_bounded_wait_then_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

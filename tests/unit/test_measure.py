@@ -1,4 +1,4 @@
-"""The measurement tools (bot/measure) on small synthetic inputs: no training, no server."""
+"""The measurement tools (tools/measure) on small synthetic inputs: no training, no server."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.evaluate import predict, score
-from bot.measure import bench, nlu
-from bot.measure import eval as measure_eval
-from bot.measure.humanify import humanify, strip_accents
 from bot.paths import ROOT
 from bot.privacy import mask
+from tools.measure import bench, nlu
+from tools.measure import eval as measure_eval
+from tools.measure.humanify import humanify, strip_accents
+from tools.measure.scoring import predict, score
 
 QUESTIONS = [
     "Où trouver l'aide d'EduConnect ?",
@@ -64,7 +64,7 @@ def test_humanify_makes_exactly_one_typo_inside_a_word(question: str) -> None:
 def test_humanify_is_deterministic_across_processes() -> None:
     """Same output twice, and in processes with different hash seeds (no use of hash())."""
     assert [humanify(q) for q in QUESTIONS] == [humanify(q) for q in QUESTIONS]
-    code = "import json,sys; from bot.measure.humanify import humanify; print(json.dumps([humanify(q) for q in sys.argv[1:]]))"
+    code = "import json,sys; from tools.measure.humanify import humanify; print(json.dumps([humanify(q) for q in sys.argv[1:]]))"
     outputs = {
         subprocess.run(
             [sys.executable, "-c", code, *QUESTIONS],
@@ -378,7 +378,7 @@ def test_turn_growth_reads_medians_around_each_checkpoint() -> None:
 
     from aiohttp import web
 
-    from bot.measure import turns
+    from tools.measure import turns
 
     async def scenario() -> dict:
         served = 0
@@ -408,7 +408,7 @@ def test_turn_growth_reads_medians_around_each_checkpoint() -> None:
 
 
 def test_cpu_seconds_of_this_process_grow_with_work() -> None:
-    from bot.measure.turns import cpu_seconds
+    from tools.measure.turns import cpu_seconds
 
     before = cpu_seconds(os.getpid())
     sum(i * i for i in range(2_000_000))
@@ -418,7 +418,7 @@ def test_cpu_seconds_of_this_process_grow_with_work() -> None:
 
 def test_the_model_that_wrote_the_baseline_passes_its_gate() -> None:
     """The baseline is stored with 4 decimals; the unrounded figure must still pass."""
-    from bot.measure.eval import check
+    from tools.measure.eval import check
 
     ok, message = check(0.932098765, {"intent_accuracy": 0.9321, "tolerance": 0.0})
     assert ok, message

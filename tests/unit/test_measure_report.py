@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.measure import report
+from tools.measure import report
 
 FALLBACK = [
     "quel est le menu de la cantine demain",

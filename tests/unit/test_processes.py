@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot import processes
 from tests.conftest import free_port
+from tools import processes
 
 
 def test_nothing_answers_on_a_closed_port() -> None:

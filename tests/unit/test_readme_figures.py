@@ -1,4 +1,4 @@
-"""The README's figures are the committed results' (bot.measure.readme), never typed by hand."""
+"""The README's figures are the committed results' (tools.measure.readme), never typed by hand."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import json
 import shutil
 from pathlib import Path
 
-from bot.measure import readme
 from bot.paths import RESULTS
+from tools.measure import readme
 
 
 def test_readme_figures_match_the_committed_results() -> None:
     section = readme.current_section(readme.README.read_text(encoding="utf-8"))
     assert section is not None, "README.md has lost its figures section"
-    assert section == readme.render(), "README.md figures are stale: run python -m bot.measure.readme"
+    assert section == readme.render(), "README.md figures are stale: run python -m tools.measure.readme"
 
 
 def test_a_new_result_changes_the_readme(tmp_path: Path) -> None:

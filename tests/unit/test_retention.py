@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import retention
 from bot.conversation_store import NoSQLStore, sqlite_path, store_url
+from tools import retention
 
 DAY = 86400
 NOW = time.time()

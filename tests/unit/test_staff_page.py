@@ -12,11 +12,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.ent.service import EntService
 from bot.identity import Identity, mint_token
-from bot.measure.staff_history import generate, user_event
 from portal.server import create_app
 from portal.staff import WARM_UP
 from portal.staff_data import StaffReads
 from tests.conftest import TEST_SECRET
+from tools.measure.staff_history import generate, user_event
 
 DIRECTOR = Identity("directeur.papillons", "directeur")
 PARENT = Identity("parent.papillons", "parent")

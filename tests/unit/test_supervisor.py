@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.supervisor import Child, Job, Supervisor
 from tests.conftest import free_port
+from tools.supervisor import Child, Job, Supervisor
 
 PY = sys.executable
 

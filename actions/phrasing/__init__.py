@@ -1,0 +1,95 @@
+"""French phrasing of the live answers, for the role of the person asking: one small module per topic.
+
+common (shared sentences, labels, `safe`), classes (questions 1 and 5), families (2 and 4),
+rollover (3), director (6, 7 and 8); callers use the package (`from actions import phrasing as texts`).
+"""
+
+from actions.phrasing.classes import (
+    class_pupils,
+    my_classes,
+    school_teachers,
+)
+from actions.phrasing.common import (
+    ASK_CLASS,
+    ASK_CLASS_LEVEL,
+    ASK_PARENT,
+    ASK_PARENT_CHOICE,
+    CLASS_GIVE_UP,
+    CLASS_NOT_FOUND,
+    FEED_LABELS,
+    FORGOT_LOGIN,
+    FORGOT_PASSWORD,
+    INFORM_ALONE,
+    MONTHS,
+    NO_CLASS,
+    NO_TOKEN,
+    OUTCOME_LABELS,
+    PARENT_GIVE_UP,
+    PARENT_NOT_FOUND,
+    PROFILE_LABELS,
+    REFUSED,
+    STOPPED,
+    TOKEN_EXPIRED,
+    TOKEN_INVALID,
+    UNAVAILABLE,
+    class_button_title,
+    french_date,
+    join_names,
+    parent_button_title,
+    safe,
+)
+from actions.phrasing.director import (
+    access_blocking,
+    cleanup,
+    gar_group,
+)
+from actions.phrasing.families import (
+    my_children,
+    parent_activation,
+)
+from actions.phrasing.rollover import (
+    CHECKLISTS,
+    PHASES,
+    rollover_status,
+)
+
+__all__ = [
+    "ASK_CLASS",
+    "ASK_CLASS_LEVEL",
+    "ASK_PARENT",
+    "ASK_PARENT_CHOICE",
+    "CHECKLISTS",
+    "CLASS_GIVE_UP",
+    "CLASS_NOT_FOUND",
+    "FEED_LABELS",
+    "FORGOT_LOGIN",
+    "FORGOT_PASSWORD",
+    "INFORM_ALONE",
+    "MONTHS",
+    "NO_CLASS",
+    "NO_TOKEN",
+    "OUTCOME_LABELS",
+    "PARENT_GIVE_UP",
+    "PARENT_NOT_FOUND",
+    "PHASES",
+    "PROFILE_LABELS",
+    "REFUSED",
+    "STOPPED",
+    "TOKEN_EXPIRED",
+    "TOKEN_INVALID",
+    "UNAVAILABLE",
+    "access_blocking",
+    "class_button_title",
+    "class_pupils",
+    "cleanup",
+    "french_date",
+    "gar_group",
+    "join_names",
+    "my_children",
+    "my_classes",
+    "parent_activation",
+    "parent_button_title",
+    "rollover_status",
+    "safe",
+    "school_teachers",
+]

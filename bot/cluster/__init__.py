@@ -1,5 +1,0 @@
-"""The assistant as a cluster on 127.0.0.1: Rasa replicas behind haproxy, Redis locks, PostgreSQL.
-
-`make cluster` (python -m bot.cluster), `make test-cluster` (tests/cluster), `make bench-cluster`
-(python -m bot.cluster.bench). Production picture: docs/deploy.md.
-"""
