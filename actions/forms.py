@@ -14,7 +14,7 @@ from actions import phrasing as texts
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
 from bot.ent.results import ClassRef
 from bot.knowledge_data import domain_intents
-from bot.nlu import PERSON_ENTITY, RETRIEVAL_INTENT
+from bot.nlu import PERSON_ENTITY
 from bot.privacy import PRODUCT_NAMES
 from bot.text import LEVELS, STOP_WORDS, normalize
 

@@ -25,10 +25,10 @@ from rasa_sdk import Tracker
 
 from actions.forms import names_in
 from bot.knowledge_data import heldout_examples
-from tools.measure.common import pct, table, write_json
 from bot.nlu import PERSON_ENTITY
 from bot.paths import MODEL, RESULTS, ROOT
 from bot.text import STOP_WORDS, normalize
+from tools.measure.common import pct, table, write_json
 
 NAMES = ROOT / "tests" / "heldout" / "names" / "parent_names.yml"
 
