@@ -7,9 +7,11 @@
   server costs one wait, not one per action or per message.
 - **A polite message instead of silence.** When the call fails, Rasa would drop the
   action's events and say nothing: the failed action says the polite "je n'arrive pas à
-  consulter l'ENT" (live questions) or "pouvez-vous reformuler" (fallbacks) instead, and
-  is recorded as having run, so the conversation goes on. Custom slot-mapping actions
-  (run on every message) fail silently, as Rasa already does.
+  consulter l'ENT" (live questions) or "pouvez-vous reformuler" (fallbacks) instead, once
+  per turn, and is recorded as having run; then the bot listens (no loop of predictions on
+  an unchanged conversation). A failed form validation also ends the form, so the next
+  message is not sent back into it. Custom slot-mapping actions (run on every message)
+  fail silently, as Rasa already does.
 - **A failing conversation store is noticed.** Rasa wraps every tracker store in
   FailSafeTrackerStore, which silently falls back to memory; the failure is logged here
   (type only, never the SQL parameters) and flagged on the current turn, so that the
@@ -61,6 +63,7 @@ class Turn:
     deadline: float
     store_failed: bool = False
     actions_failed: list[str] = field(default_factory=list)
+    said: set[str] = field(default_factory=set)  # polite texts already said this turn
 
 
 _turn: contextvars.ContextVar[Turn | None] = contextvars.ContextVar("assistant_turn", default=None)
@@ -133,6 +136,28 @@ def fallback_text(action_name: str, domain: Any) -> str | None:
     return FALLBACK_BY_ACTION.get(action_name, GENERIC)
 
 
+def failure_events(action_name: str, domain: Any, turn: Turn | None) -> list[Any]:
+    """The events of an action that could not run: its polite text (once a turn), then listen.
+
+    A form validator (`validate_<form>`) ends its form instead of listening: the form's own
+    rules then run the answer action, which fails in turn and lets the bot listen.
+    """
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+    from rasa.shared.core.events import BotUttered, FollowupAction, SlotSet
+
+    text = fallback_text(action_name, domain)
+    if text is None:
+        return []
+    events: list[Any] = []
+    if turn is None or text not in turn.said:
+        events.append(BotUttered(text, metadata={"action_unavailable": action_name}))
+        if turn is not None:
+            turn.said.add(text)
+    if action_name.startswith("validate_"):
+        return [*events, SlotSet(REQUESTED_SLOT, None)]
+    return [*events, FollowupAction(ACTION_LISTEN_NAME)]
+
+
 def install() -> None:
     """Bound and soften Rasa's calls to the action server; notice tracker store failures."""
     from rasa.core.actions import action as rasa_action
@@ -144,8 +169,6 @@ def install() -> None:
 
     async def bounded_run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list:
         """RemoteAction.run with a time limit, a breaker and a polite message on failure."""
-        from rasa.shared.core.events import BotUttered
-
         try:
             budget = time_left()
             if breaker.is_open() or budget <= 0.05:
@@ -162,10 +185,7 @@ def install() -> None:
             turn = current_turn()
             if turn is not None:
                 turn.actions_failed.append(self.name())
-            text = fallback_text(self.name(), domain)
-            if text is None:
-                return []
-            return [BotUttered(text, metadata={"action_unavailable": self.name()})]
+            return failure_events(self.name(), domain, turn)
         breaker.succeeded()
         return events
 

@@ -28,6 +28,7 @@ pytestmark = pytest.mark.model
 POLITE_UNAVAILABLE = "Je n'arrive pas à consulter l'ENT"
 LIVE_QUESTION = "où en est la bascule pour mon école ?"
 FAQ_QUESTION = "comment activer mon compte educonnect ?"
+FORM_QUESTION = "la classe de CP a-t-elle des élèves ?"  # answered through a form (its validation)
 # What the action server would have said if it had answered (the director's school).
 LIVE_ANSWER_WORD = "bascule de ONDE"
 
@@ -150,17 +151,26 @@ def test_hung_action_server_gives_a_polite_live_answer_and_the_next_message_work
     director = sender()
     os.killpg(pid, signal.SIGSTOP)
     try:
-        live = stack.say(director, LIVE_QUESTION, director_metadata())
+        live = stack.say(director, FORM_QUESTION, director_metadata())
         assert POLITE_UNAVAILABLE in live.text
+        assert live.text.count("pour le moment") == 1, f"one polite message, not a pile: {live.text}"
         assert live.seconds < 8, f"the person waited {live.seconds:.1f} s (bound: 5 s, with margin)"
         faq = stack.say(director, FAQ_QUESTION, director_metadata())
         assert "EduConnect" in faq.text
+        assert "pour le moment" not in faq.text, "the failed question's form must not follow the guide answer"
+        assert POLITE_UNAVAILABLE in stack.say(director, LIVE_QUESTION, director_metadata()).text
     finally:
         os.killpg(pid, signal.SIGCONT)
-    # Once the server is back, live answers come back too (the breaker closes after 10 s).
-    assert stack.poll_until(
-        lambda: LIVE_ANSWER_WORD in stack.say(director, LIVE_QUESTION, director_metadata()).text, 40, 2
-    )
+    # Once the server is back, live answers come back too (the breaker closes after 10 s),
+    # and no reply meanwhile is a pile of repeated messages.
+    replies: list[str] = []
+
+    def live_again() -> bool:
+        replies.append(stack.say(director, LIVE_QUESTION, director_metadata()).text)
+        return LIVE_ANSWER_WORD in replies[-1]
+
+    assert stack.poll_until(live_again, 40, 2)
+    assert all(reply.count("reformuler") == 0 for reply in replies), replies
 
 
 def test_killed_action_server_is_restarted_and_faq_answers_go_on_meanwhile(stack: Stack) -> None:

@@ -142,6 +142,27 @@ def test_fallback_texts_by_kind_of_action() -> None:
     assert "pour le moment" in resilience.fallback_text("action_set_role", domain)
 
 
+def test_a_failed_action_says_its_text_once_a_turn_then_listens() -> None:
+    from rasa.shared.core.events import BotUttered, FollowupAction
+
+    turn = resilience.Turn(deadline=0.0)
+    first = resilience.failure_events("action_live_gar_group", _Domain(), turn)
+    assert [type(e) for e in first] == [BotUttered, FollowupAction]
+    assert first[0].text == resilience.UNAVAILABLE and first[1].action_name == "action_listen"
+    again = resilience.failure_events("action_live_class_pupils", _Domain(), turn)
+    assert [type(e) for e in again] == [FollowupAction], "the same polite text is not said twice in a turn"
+    fallback = resilience.failure_events("action_default_fallback", _Domain(), turn)
+    assert fallback[0].text == resilience.REPHRASE and fallback[-1].action_name == "action_listen"
+
+
+def test_a_failed_form_validation_ends_the_form() -> None:
+    from rasa.shared.core.events import BotUttered, SlotSet
+
+    events = resilience.failure_events("validate_live_class_form", _Domain(), resilience.Turn(deadline=0.0))
+    assert isinstance(events[0], BotUttered) and events[0].text == resilience.UNAVAILABLE
+    assert events[1:] == [SlotSet("requested_slot", None)]
+
+
 def test_the_polite_text_is_the_actions_own() -> None:
     from actions import phrasing
 
