@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from abc import ABC, abstractmethod
-from functools import cache
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import phrasing as texts
+from actions.form_validation import FormValidation
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
 from bot.ent.results import ClassRef
-from bot.knowledge_data import DOMAIN, domain_intents
+from bot.knowledge_data import domain_intents
 from bot.nlu import PERSON_ENTITY
 from bot.privacy import PRODUCT_NAMES
 from bot.text import LEVELS, STOP_WORDS, normalize
@@ -151,29 +149,6 @@ def _fresh(**slots: Any) -> dict[str, Any]:
     """Start a form with no leftover from an earlier question."""
     base = {"live_class": None, "live_parent": None, "live_parent_query": None, "live_problem": None}
     return {**base, **slots, "live_tries": 0}
-
-
-@cache
-def _form_slots(form: str) -> tuple[str, ...]:
-    """A form's required slots, as domain.yml lists them."""
-    forms = (yaml.safe_load(DOMAIN.read_text(encoding="utf-8")) or {}).get("forms") or {}
-    return tuple((forms.get(form) or {}).get("required_slots") or [])
-
-
-class FormValidation(FormValidationAction, ABC):
-    """rasa-sdk's form validation (`extract_<slot>` then `validate_<slot>`) for this project's forms.
-
-    An `extract_<slot>` that returns nothing lets the form step aside (Rasa rejects the form
-    and the rules take over); a `validate_<slot>` ends the form by setting `requested_slot` to None.
-    """
-
-    @abstractmethod
-    def name(self) -> str:
-        """`validate_<form>`; abstract, so that the action server registers only the real forms."""
-
-    def domain_slots(self, domain: DomainDict) -> list[str]:
-        """The form's slots: from the domain sent, else from domain.yml (a call may carry none)."""
-        return super().domain_slots(domain) or list(_form_slots(self.form_name()))
 
 
 def _pick_class(classes: list[ClassRef], tracker: Tracker) -> tuple[ClassRef | None, list[ClassRef]]:
