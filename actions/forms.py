@@ -7,10 +7,13 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
+from rasa_sdk.types import DomainDict
 
 from actions import phrasing as texts
+from actions.form_validation import FormValidation
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
 from bot.ent.results import ClassRef
 from bot.knowledge_data import domain_intents
@@ -18,7 +21,6 @@ from bot.nlu import PERSON_ENTITY
 from bot.privacy import PRODUCT_NAMES
 from bot.text import LEVELS, STOP_WORDS, normalize
 
-REQUESTED = "requested_slot"
 MAX_TRIES = 3
 # Intents a waiting form keeps for itself or lets pass (never "something else"): the form's
 # own answers, the fallback, and the intents of the guide's follow-ups, hand-off, staff
@@ -125,29 +127,28 @@ def _tries(tracker: Tracker) -> int:
         return 0
 
 
-def _done(**slots: Any) -> list[EventType]:
+def _done(**slots: Any) -> dict[str, Any]:
     """Fill slots and end the form."""
-    return [SlotSet(k, v) for k, v in slots.items()] + [SlotSet(REQUESTED, None)]
+    return {**slots, REQUESTED_SLOT: None}
 
 
-def _stop_with(problem: str) -> list[EventType]:
+def _stop_with(problem: str) -> dict[str, Any]:
     """End the form; the answer action explains the problem."""
     return _done(live_problem=problem)
 
 
-def _retry(tracker: Tracker, slot: str, **slots: Any) -> list[EventType]:
+def _retry(tracker: Tracker, slot: str, **slots: Any) -> dict[str, Any]:
     """Ask again, or give up after MAX_TRIES unusable answers."""
     tries = _tries(tracker) + 1
     if tries >= MAX_TRIES:
         return _done(live_tries=tries, **{slot: None}, **slots)
-    return [SlotSet("live_tries", tries), SlotSet(slot, None)] + [SlotSet(k, v) for k, v in slots.items()]
+    return {"live_tries": tries, slot: None, **slots}
 
 
-def _fresh(**slots: Any) -> list[EventType]:
+def _fresh(**slots: Any) -> dict[str, Any]:
     """Start a form with no leftover from an earlier question."""
     base = {"live_class": None, "live_parent": None, "live_parent_query": None, "live_problem": None}
-    base.update(slots)
-    return [SlotSet(k, v) for k, v in base.items()] + [SlotSet("live_tries", 0)]
+    return {**base, **slots, "live_tries": 0}
 
 
 def _pick_class(classes: list[ClassRef], tracker: Tracker) -> tuple[ClassRef | None, list[ClassRef]]:
@@ -179,22 +180,30 @@ def _class_buttons(classes: list[ClassRef]) -> list[dict[str, str]]:
     ]
 
 
-class ValidateLiveClassForm(Action):
+class ValidateLiveClassForm(FormValidation):
     """Find the class meant (level, label or button) among the viewer's classes."""
 
     def name(self) -> str:
+        """The action's name in the domain."""
         return "validate_live_class_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asked = tracker.get_slot(REQUESTED) == "live_class"
+    async def extract_live_class(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Take the message as the answer, unless it asks something else (the form steps aside)."""
         if (
-            asked
+            tracker.get_slot(REQUESTED_SLOT) == "live_class"
             and _intent(tracker) in OTHER_INTENTS - {"live_class_pupils"}
             and not (levels_in(tracker) or _entity(tracker, "class_ref"))
         ):
-            return []  # something else: the form steps aside (rules take over)
+            return {}
+        return {"live_class": None}  # chosen by validate_live_class among the viewer's classes
+
+    async def validate_live_class(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The class meant by the message, the question again, or the form's end with a problem."""
+        asked = tracker.get_slot(REQUESTED_SLOT) == "live_class"
         check = identity_of(tracker)
         if check.identity is None:
             return _stop_with(check.problem or "missing")
@@ -212,7 +221,7 @@ class ValidateLiveClassForm(Action):
         if not asked:
             return _fresh()
         if candidates and len(candidates) < len(classes):
-            return [SlotSet("live_class", None)]  # narrowed down: the question shows those
+            return {"live_class": None}  # narrowed down: the question shows those
         dispatcher.utter_message(text=texts.CLASS_NOT_FOUND)
         return _retry(tracker, "live_class")
 
@@ -248,29 +257,41 @@ class ActionAskLiveClass(Action):
         return []
 
 
-class ValidateLiveParentForm(Action):
+def _short_answer(tracker: Tracker) -> bool:
+    """A few words typed, not a question nor a button: can be a name given alone."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    return len(text.split()) <= 5 and "?" not in text and not text.startswith("/")
+
+
+class ValidateLiveParentForm(FormValidation):
     """Find the parent meant (name typed, or a button among namesakes) in the director's school."""
 
     def name(self) -> str:
+        """The action's name in the domain."""
         return "validate_live_parent_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        asked = tracker.get_slot(REQUESTED) == "live_parent"
-        text = (tracker.latest_message.get("text") or "").strip()
-        ref = _entity(tracker, "parent_ref")
-        short_answer = len(text.split()) <= 5 and "?" not in text and not text.startswith("/")
+    async def extract_live_parent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Take the message as the answer, unless it asks something else (the form steps aside)."""
         intent = _intent(tracker)
         if (
-            asked
-            and ref is None
+            tracker.get_slot(REQUESTED_SLOT) == "live_parent"
+            and _entity(tracker, "parent_ref") is None
             and (
                 intent in NEVER_A_NAME
-                or (intent in OTHER_INTENTS - {"live_parent_activation"} and not short_answer)
+                or (intent in OTHER_INTENTS - {"live_parent_activation"} and not _short_answer(tracker))
             )
         ):
-            return []  # something else: the form steps aside (rules take over)
+            return {}
+        return {"live_parent": None}  # found by validate_live_parent in the director's school
+
+    async def validate_live_parent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The parent meant by the message, the question again, or the form's end with a problem."""
+        asked = tracker.get_slot(REQUESTED_SLOT) == "live_parent"
+        ref = _entity(tracker, "parent_ref")
         check = identity_of(tracker)
         if check.identity is None:
             return _stop_with(check.problem or "missing")
@@ -280,8 +301,8 @@ class ValidateLiveParentForm(Action):
             if ref is not None:
                 return _done(live_parent=ref.strip(), live_problem=None)
             queries = names_in(tracker)
-            if asked and short_answer:
-                queries.insert(0, text)
+            if asked and _short_answer(tracker):
+                queries.insert(0, (tracker.latest_message.get("text") or "").strip())
             found, query = [], ""
             for query in queries:  # the query that matched is kept
                 found = await call_backend(service().find_parents, check.identity, query)
@@ -296,7 +317,7 @@ class ValidateLiveParentForm(Action):
         if len(found) > 1:
             if not asked:
                 return _fresh(live_parent_query=query)
-            return [SlotSet("live_parent", None), SlotSet("live_parent_query", query)]
+            return {"live_parent": None, "live_parent_query": query}
         if not asked:
             if queries:
                 dispatcher.utter_message(text=texts.PARENT_NOT_FOUND)

@@ -13,9 +13,11 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions import handoff_texts as texts
 from actions import phrasing
+from actions.form_validation import FormValidation
 from actions.knowledge import response_name
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
 from bot.ent.errors import TooManyOpen
@@ -163,29 +165,47 @@ class ActionComplaint(Action):
         return reset()
 
 
-class ValidateHandoffForm(Action):
+def _typed(tracker: Tracker) -> str:
+    """The sentence typed, spaces folded ("" for a button)."""
+    text = " ".join(str(tracker.latest_message.get("text") or "").split())
+    return "" if text.startswith("/") else text
+
+
+class ValidateHandoffForm(FormValidation):
     """Between « Transmettre » and « Envoyer »: keep each sentence typed, then the button."""
 
     def name(self) -> str:
+        """The action's name in the domain."""
         return "validate_handoff_form"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def extract_handoff_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Take a button or a sentence; anything else lets the form step aside."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if (
+            identity_of(tracker).identity is not None
+            and intent not in (START, CONFIRM, CANCEL, "deny")
+            and not _typed(tracker)
+        ):
+            return {}
+        return {"handoff_confirmed": None}  # read by validate_handoff_confirmed
+
+    async def validate_handoff_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """« Envoyer » / « Annuler », or the sentence added to the note (the question comes again)."""
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if identity_of(tracker).identity is None:
-            return [SlotSet("handoff_confirmed", ANONYMOUS)]
+            return {"handoff_confirmed": ANONYMOUS}
         if intent == START:
-            return reset()
+            return dict.fromkeys(SLOTS)
         if intent == CONFIRM:
-            return [SlotSet("handoff_confirmed", CONFIRMED)]
+            return {"handoff_confirmed": CONFIRMED}
         if intent in (CANCEL, "deny"):
-            return [SlotSet("handoff_confirmed", CANCELLED)]
-        text = " ".join(str(tracker.latest_message.get("text") or "").split())
-        if not text or text.startswith("/"):
-            return []
-        note = " ".join(filter(None, [tracker.get_slot("handoff_note"), text]))
-        return [SlotSet("handoff_note", cut(note)), SlotSet("handoff_confirmed", None)]
+            return {"handoff_confirmed": CANCELLED}
+        note = " ".join(filter(None, [tracker.get_slot("handoff_note"), _typed(tracker)]))
+        return {"handoff_note": cut(note), "handoff_confirmed": None}
 
 
 class ActionAskHandoffConfirmed(Action):

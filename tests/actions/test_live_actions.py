@@ -163,7 +163,8 @@ async def test_parent_asking_about_a_class_is_refused_politely(live):
     )
     messages, events = await run_action(ValidateLiveClassForm(), tracker)
     assert messages == []
-    assert slot_values(events) == {"live_problem": "refused", "requested_slot": None}
+    # FormValidationAction always returns the validated slot: no class chosen, the form ends
+    assert slot_values(events) == {"live_class": None, "live_problem": "refused", "requested_slot": None}
     messages, _ = await run_action(
         ActionLiveClassPupils(), create_tracker(slots=slot_values(events), metadata=PARENT)
     )
