@@ -67,8 +67,9 @@ _FORGOTTEN = (
 )
 _CHILDREN = (
     "Si votre enfant n'apparaît toujours pas, rapprochez-vous du directeur de l'école : une procédure "
-    "manuelle de rattachement existe, et il peut vérifier que vos nom et prénom sont bien les mêmes "
-    "dans la base de l'école (ONDE)."
+    "manuelle de rattachement existe, et il peut vérifier que la base élèves de l'école (ONDE), d'où "
+    "viennent les informations d'EduConnect, est à jour pour vous et votre enfant. Une date de "
+    "naissance mal saisie à la première connexion bloque le rattachement : dites-le-lui."
 )
 _ENT_ACCOUNT = (
     "Si la connexion ne fonctionne toujours pas, adressez-vous au directeur de l'école : lui ou "
