@@ -63,9 +63,16 @@ def test_a_message_where_diet_saw_a_parent_name_is_read(names: PersonNames) -> N
 
 
 @pytest.mark.parametrize("text", ["", "   ", "😀😀", "'; DROP TABLE ent_parents; --", "<b>x</b>" * 400])
-def test_odd_messages_do_not_break_it(names: PersonNames, text: str) -> None:
+def test_odd_messages_name_nobody(names: PersonNames, text: str) -> None:
     [message] = names.process([parsed(text, "live_inform")])
-    assert all(isinstance(p, str) for p in people(message))
+    assert people(message) == []
+    assert message.get("text") == text
+
+
+def test_a_name_beside_markup_is_found_as_typed(names: PersonNames) -> None:
+    text = "<script>alert(1)</script> Rachid Amrani"
+    [message] = names.process([parsed(text, "live_inform")])
+    assert people(message) == ["Rachid Amrani"]
 
 
 def test_the_form_searches_spacys_last_person_first_then_diet_then_capitals() -> None:
