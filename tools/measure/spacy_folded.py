@@ -1,4 +1,8 @@
-"""NLU components: spaCy's French model read on accent-folded text, for tokens and word vectors.
+"""A measured pipeline variant (configs/spacy-folded.yml, not in config.yml): spaCy's French model
+read on accent-folded text, for tokens and word vectors.
+
+Kept so that `python -m tools.measure.variants configs/spacy-folded.yml` can be rerun when the
+data change; docs/measuring.md has why the product does not use it.
 
 People write « eleve », « Ecole », « educonnect » as often as « élève »: spaCy's tokens and
 vectors are looked up on the text lower-cased and without accents (one character for one,
