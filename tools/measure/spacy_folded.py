@@ -1,7 +1,6 @@
-"""A measured pipeline variant (configs/spacy-folded.yml, not in config.yml): spaCy's French model
-read on accent-folded text, for tokens and word vectors.
+"""A measured NLU variant, not in config.yml: spaCy's tokens and vectors on accent-folded text.
 
-Kept so that `python -m tools.measure.variants configs/spacy-folded.yml` can be rerun when the
+The pipeline is configs/spacy-folded.yml. Kept so that `python -m tools.measure.variants configs/spacy-folded.yml` can be rerun when the
 data change; docs/measuring.md has why the product does not use it.
 
 People write « eleve », « Ecole », « educonnect » as often as « élève »: spaCy's tokens and
