@@ -10,6 +10,7 @@ in `intents`, or a message where DIET found `parent_name`): a guide question cos
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,6 +27,16 @@ EXTRACTOR = "PersonNames"
 # The pipes a name needs; the tagger, lemmatizer and parser are not loaded.
 KEPT_PIPES = ("tok2vec", "ner")
 MAX_CHARS = 1_000  # longer messages fall back before any answer (bot/nlu_guard.py)
+
+
+@functools.cache
+def french_pipeline(name: str) -> Any:
+    """The French spaCy model with its recogniser only, loaded once per process (names, typos)."""
+    import spacy
+
+    info = spacy.info(name)
+    pipes = info.get("pipeline", []) if isinstance(info, dict) else []
+    return spacy.load(name, exclude=[pipe for pipe in pipes if pipe not in KEPT_PIPES])
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -57,14 +68,8 @@ class PersonNames(GraphComponent, EntityExtractorMixin):
         execution_context: ExecutionContext,
     ) -> PersonNames:
         """Load the French model with its recogniser only."""
-        import spacy
-
         config = {**cls.get_default_config(), **config}
-        name = config["model"]
-        info = spacy.info(name)
-        pipes = info.get("pipeline", []) if isinstance(info, dict) else []
-        nlp = spacy.load(name, exclude=[pipe for pipe in pipes if pipe not in KEPT_PIPES])
-        return cls(config, nlp)
+        return cls(config, french_pipeline(config["model"]))
 
     def _worth_reading(self, message: Message) -> bool:
         intent = (message.get(INTENT) or {}).get("name")
