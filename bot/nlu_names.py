@@ -31,7 +31,7 @@ MAX_CHARS = 1_000  # longer messages fall back before any answer (bot/nlu_guard.
 
 @functools.cache
 def french_pipeline(name: str) -> Any:
-    """The French spaCy model with its recogniser only, loaded once per process (names, typos)."""
+    """The French spaCy model with its recogniser only, loaded once per process."""
     import spacy
 
     info = spacy.info(name)

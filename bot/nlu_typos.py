@@ -7,9 +7,8 @@ the missing accents and capitals cost nothing. This component learns the trainin
 examples' words (folded, with their counts) and, at prediction time, replaces a token of
 4 letters or more that is not one of them by the most frequent training word one edit
 away (a letter dropped, added, replaced or two letters swapped: SymSpell's lookup).
-A word that spaCy's French model knows (its vocabulary of 500,000 words with vectors,
-`fr_core_news_md`, shared with bot/nlu_names.py) is a real word, not a slip: « savoir »
-is not read as « avoir », nor « saisi » as « sais », nor « affectée » as « affecter ».
+A French word is not a slip: the tables of `fr_core_news_md`'s lemmatizer tell them apart, so
+« saisi » is not read as « sais », nor « foyers » as « flyers », nor « affectée » as « affecter ».
 
 Only the tokens the featurizers read change (text and lemma); the message text and the
 tokens' offsets stay as typed, so the entities (class levels, people's names) keep the
@@ -19,6 +18,7 @@ training word are left alone. Training examples are never changed.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from collections.abc import Callable
@@ -47,14 +47,35 @@ def is_word(folded: str) -> bool:
     return folded.replace("'", "").replace("-", "").isalpha() and folded.isascii()
 
 
-def only_the_ending_differs(word: str, other: str) -> bool:
-    """The two words differ only in their last letter (« saisi » / « sais », « affectee » / « affecter »)."""
-    shared = 0
-    for a, b in zip(word, other, strict=False):
-        if a != b:
-            break
-        shared += 1
-    return shared >= min(len(word), len(other)) - 1
+@functools.cache
+def french_lexicon(model: str) -> Callable[[str], bool]:
+    """Whether a word is French, from the tables of the model's rule lemmatizer.
+
+    A word is known when it is a lemma of the index, an exception, or becomes a lemma of
+    the index by one of the rules (« foyers » -> « foyer »). Only the lemmatizer's tables
+    are read (9 MB on disk), not its pipeline.
+    """
+    import spacy
+    from spacy.lookups import Lookups
+
+    folder = next(spacy.util.get_package_path(model).glob("*/lemmatizer/lookups"))
+    lookups = Lookups().from_disk(folder)
+    index, rules, exceptions = (lookups.get_table(t) for t in ("lemma_index", "lemma_rules", "lemma_exc"))
+    by_pos = [
+        (frozenset(lemmas), frozenset(exceptions.get(pos, {})), [tuple(rule) for rule in rules.get(pos, [])])
+        for pos, lemmas in index.items()
+    ]
+
+    def known(word: str) -> bool:
+        for lemmas, forms, endings in by_pos:
+            if word in lemmas or word in forms:
+                return True
+            for old, new in endings:
+                if word.endswith(old) and word[: len(word) - len(old)] + new in lemmas:
+                    return True
+        return False
+
+    return known
 
 
 class Speller:
@@ -81,6 +102,8 @@ class Speller:
         word = fold(typed)
         if word in self.counts or len(word) < MIN_LENGTH or not is_word(word):
             return None
+        if self.is_real_word(typed.lower()):
+            return None  # another French word (« saisi », « foyers »), not a slip
         found = [
             suggestion
             for suggestion in self._symspell.lookup(word, Verbosity.CLOSEST, max_edit_distance=MAX_EDITS)
@@ -88,12 +111,7 @@ class Speller:
         ]
         if not found:
             return None
-        meant = str(min(found, key=lambda s: (s.distance, -s.count, s.term)).term)
-        if only_the_ending_differs(word, meant) and (
-            self.is_real_word(typed.lower()) or self.is_real_word(word)
-        ):
-            return None  # another form of the same word (« saisi », « affectée »), not a slip
-        return meant
+        return str(min(found, key=lambda s: (s.distance, -s.count, s.term)).term)
 
 
 def correct_tokens(tokens: list[Token], speller: Speller) -> int:
@@ -121,14 +139,9 @@ class TypoTolerance(GraphComponent):
         self.speller = speller
 
     def real_words(self) -> Callable[[str], bool] | None:
-        """Whether spaCy's French model knows a word (None without a lexicon)."""
+        """Whether spaCy's French lexicon knows a word (None without a lexicon)."""
         name = self._config.get("lexicon")
-        if not name:
-            return None
-        from bot.nlu_names import french_pipeline
-
-        vocab = french_pipeline(name).vocab
-        return lambda word: bool(vocab.has_vector(word))
+        return french_lexicon(name) if name else None
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu_typos import Speller, TypoTolerance, correct_tokens, only_the_ending_differs
+from bot.nlu_typos import Speller, TypoTolerance, correct_tokens, french_lexicon
 
 TRAINING = [
     "Comment activer mon compte EduConnect ?",
@@ -70,19 +70,12 @@ def test_the_first_letter_is_never_corrected() -> None:
     assert speller().correct("mode") is None
 
 
-def test_another_form_of_a_real_word_is_not_a_slip() -> None:
+def test_a_real_word_is_not_a_slip() -> None:
     known = {"saisi"}
     spell = speller(lambda word: word in known)
-    assert spell.correct("saisi") is None  # a real word differing from « sais » only at its end
+    assert spell.correct("saisi") is None  # a French word, one edit from « sais »
     assert speller().correct("saisi") == "sais"  # without a lexicon it would have been "corrected"
-    # A slip at the end of a word nobody knows is still corrected.
-    assert spell.correct("compt") == "compte"
-
-
-def test_only_the_ending_differs() -> None:
-    assert only_the_ending_differs("saisi", "sais")
-    assert only_the_ending_differs("affectee", "affecter")
-    assert not only_the_ending_differs("educonnetc", "educonnect")
+    assert spell.correct("compt") == "compte"  # not a word: corrected
 
 
 def test_tokens_change_but_the_text_and_the_offsets_stay_as_typed() -> None:
@@ -135,12 +128,14 @@ def test_without_training_nothing_changes(tmp_path: Path) -> None:
     assert [t.text for t in message.get(TOKENS_NAMES[TEXT])] == ["coment", "activer"]
 
 
-def test_spacy_s_french_vocabulary_tells_forms_from_slips() -> None:
+def test_spacy_s_french_lexicon_tells_words_from_slips() -> None:
+    real = french_lexicon("fr_core_news_md")
+    for word in ("saisi", "affectée", "foyers", "dites", "suis", "savoir"):
+        assert real(word), word
+    for slip in ("educonnetc", "commment", "poour", "compet", "rentrre"):
+        assert not real(slip), slip
     component = TypoTolerance({"lexicon": "fr_core_news_md"}, None, Resource("x"), None)  # type: ignore[arg-type]
-    real = component.real_words()
-    assert real is not None
-    assert real("saisi") and real("affectée")
-    assert not real("educonnetc")
+    assert component.real_words() is real
     spell = speller(real)
     assert spell.correct("saisi") is None
     assert spell.correct("educonnetc") == "educonnect"
