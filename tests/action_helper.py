@@ -11,7 +11,6 @@ from functools import cache
 from typing import Any
 
 import yaml
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -117,3 +116,8 @@ def assert_events(actual: list[dict[str, Any]], expected: list[dict[str, Any]]) 
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The last value set for each slot by the events."""
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def said(name: str, **values: Any) -> str:
+    """The words of domain response `name` with its variables filled, as the person reads them."""
+    return str(render({"response": name, **values})["text"])
