@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -10,43 +9,16 @@ import yaml
 
 from bot.knowledge_data import DOMAIN
 from bot.paths import ROOT
+from tools.validate import ignore_unused_warnings, names_in_code, names_sent_by_code
 
-# Where a response is sent from: the actions, and bot/resilience.py (the Rasa process).
-SENDERS = ("actions", "bot")
 # Where rules and test conversations name an utterance.
 DIALOGUES = ("data/rules", "data/stories", "tests/conversations")
-RESPONSE_NAME = re.compile(r"utter_[a-z0-9_]+")
-# Strings shaped like a response name that are not one: the bot event's metadata key.
-NOT_RESPONSES = {"utter_action"}
 ACTION_STEP = re.compile(r"^\s*-?\s*action:\s*(utter_[a-z0-9_]+)\s*$", re.M)
 
 
 def domain_response_names() -> set[str]:
     """The responses of domain.yml (the guide's answers `utter_faq/...` live in data files)."""
     return set((yaml.safe_load(DOMAIN.read_text(encoding="utf-8")) or {}).get("responses") or {})
-
-
-def names_in_code(path: Path) -> set[str]:
-    """Every string constant of a Python file that is a whole response name."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    return {
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and RESPONSE_NAME.fullmatch(node.value)
-        and node.value not in NOT_RESPONSES
-    }
-
-
-def names_sent_by_code() -> dict[str, set[str]]:
-    """Response names written in the actions and bot/, by file."""
-    return {
-        str(path.relative_to(ROOT)): names
-        for folder in SENDERS
-        for path in sorted((ROOT / folder).rglob("*.py"))
-        if (names := names_in_code(path))
-    }
 
 
 def names_in_dialogues() -> set[str]:
@@ -102,3 +74,18 @@ def test_the_responses_the_actions_fill_get_their_variables() -> None:
         "utter_live_which_class_level": {"level"},
     }
     assert {name: found for name, found in variables.items() if found} == expected
+
+
+def test_make_validate_hides_only_the_warnings_of_responses_sent_by_code() -> None:
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ignore_unused_warnings({"utter_live_stopped"})
+        for name in ("utter_live_stopped", "utter_live_stopped_not_sent"):
+            warnings.warn(
+                f"The utterance '{name}' is not used in any story or rule.", UserWarning, stacklevel=1
+            )
+    assert [str(w.message) for w in caught] == [
+        "The utterance 'utter_live_stopped_not_sent' is not used in any story or rule."
+    ]
