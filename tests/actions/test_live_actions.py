@@ -521,3 +521,23 @@ async def test_action_server_registers_every_live_action_of_the_domain():
     assert len(live_actions) == 14
     assert live_actions <= set(executor.actions)
     assert {"live_class_form", "live_parent_form"} <= set(domain["forms"])
+
+
+# --- nothing to list: a fixed sentence (a domain response) ----------------------------------
+class EmptyService(EntService):
+    """A backend that knows no child and no school for the person."""
+
+    def my_children(self, viewer):
+        return []
+
+    def my_classes(self, viewer):
+        return []
+
+
+async def test_no_child_and_no_school_are_said_in_words():
+    with live_backend(EmptyService()):
+        children, _ = await run_action(ActionLiveMyChildren(), create_tracker(metadata=PARENT))
+        classes, _ = await run_action(ActionLiveTeachersClasses(), create_tracker(metadata=TEACHER))
+    assert [m["response"] for m in children + classes] == ["utter_live_no_child", "utter_live_no_school"]
+    assert "Je ne trouve aucun enfant lié à votre compte dans l'ENT." in texts_of(children)
+    assert texts_of(classes) == "Je ne trouve aucune école rattachée à votre compte dans l'ENT."
