@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 # Slots of the two forms, emptied once a live answer is given.
 FORM_SLOTS = ("live_class", "live_parent", "live_parent_query", "live_problem")
 # What stops a live answer, as domain responses (domain.yml).
-PROBLEM_TEXTS = {
+PROBLEM_TEXTS: dict[str, str] = {
     "missing": Response("utter_live_no_token"),
     "invalid": Response("utter_live_token_invalid"),
     "expired": Response("utter_live_token_expired"),
@@ -40,7 +40,7 @@ class LiveAction(Action, ABC):
 
     @abstractmethod
     async def answer(self, identity: Identity, tracker: Tracker) -> str:
-        """The phrased answer for this identity (raises NotAllowed / BackendUnavailable)."""
+        """The phrased answer for this identity, or a `Response` (raises NotAllowed / BackendUnavailable)."""
         raise NotImplementedError
 
     async def run(
