@@ -13,9 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import texts
 from actions.handoff import offer_handoff
-from actions.handoff_texts import NOT_FOUND
 from actions.knowledge import (
     is_role_dependent,
     known_answer,
@@ -23,6 +21,7 @@ from actions.knowledge import (
     response_name,
     selector_candidates,
 )
+from actions.phrasing.common import ROLE_AS, ROLE_LABELS
 from bot.identity import SETTABLE_ROLES, check_metadata
 from bot.nlu import RETRIEVAL_INTENT
 from bot.titles import answer_title, intent_title
@@ -31,6 +30,16 @@ from bot.titles import answer_title, intent_title
 MAX_CANDIDATES = 3
 # Besides the guide's answers, only live questions are offered (never a conversation intent).
 LIVE_PREFIX = "live_"
+# The last button of « Vouliez-vous dire » (after the candidates: Rasa would put a response's
+# own buttons first).
+SOMETHING_ELSE = "Autre chose"
+# Sent with utter_role_unknown by the action: a response's own buttons would have their
+# `{"role": ...}` payloads read as template variables by Rasa (an ERROR logged each time).
+ROLE_BUTTONS = [
+    {"title": "Parent", "payload": '/inform_role{"role":"parent"}'},
+    {"title": "Enseignant", "payload": '/inform_role{"role":"enseignant"}'},
+    {"title": "Directeur", "payload": '/inform_role{"role":"directeur"}'},
+]
 
 
 class ActionSetRole(Action):
@@ -45,15 +54,15 @@ class ActionSetRole(Action):
         said = next(tracker.get_latest_entity_values("role"), None)
         role = tracker.get_slot("role")
         from_token = check_metadata(tracker.latest_message.get("metadata")).identity is not None
-        label = texts.ROLE_LABELS.get(role or "", "autre profil")
+        label = ROLE_LABELS.get(role or "", "autre profil")
         if from_token:
             if said and said != role:
-                dispatcher.utter_message(text=texts.ROLE_FROM_TOKEN.format(label=label))
+                dispatcher.utter_message(response="utter_role_from_token", label=label)
         elif role not in SETTABLE_ROLES:
-            dispatcher.utter_message(text=texts.ROLE_UNKNOWN, buttons=texts.ROLE_BUTTONS)
+            dispatcher.utter_message(response="utter_role_unknown", buttons=ROLE_BUTTONS)
             return []
         else:
-            dispatcher.utter_message(text=texts.ROLE_NOTED.format(label=texts.ROLE_AS[role]))
+            dispatcher.utter_message(response="utter_role_noted", as_role=ROLE_AS[role])
 
         key = last_answer_key(tracker.events)
         if key and known_answer(domain, key) and is_role_dependent(domain, key):
@@ -76,16 +85,16 @@ class ActionDidYouMean(Action):
         if previous_turn_misunderstood(tracker.events):
             # Logged in: offer to hand the question to a person; else whom to contact.
             director = tracker.get_slot("role") == "directeur"
-            anonymous_text = texts.CONTACT_ERUN_DIRECTOR if director else texts.CONTACT_ERUN
-            await offer_handoff(dispatcher, tracker, NOT_FOUND, anonymous_text=anonymous_text)
+            anonymous = "utter_contact_erun_director" if director else "utter_contact_erun"
+            await offer_handoff(dispatcher, tracker, "utter_handoff_not_found", anonymous=anonymous)
             return []
 
         buttons = candidate_buttons(tracker.latest_message, domain)
         if buttons:
-            buttons.append({"title": texts.SOMETHING_ELSE, "payload": "/deny"})
-            dispatcher.utter_message(text=texts.DID_YOU_MEAN, buttons=buttons)
+            buttons.append({"title": SOMETHING_ELSE, "payload": "/deny"})
+            dispatcher.utter_message(response="utter_did_you_mean", buttons=buttons)
         else:
-            dispatcher.utter_message(text=texts.REPHRASE)
+            dispatcher.utter_message(response="utter_no_candidates")
         return []
 
 
@@ -98,7 +107,7 @@ class ActionDefaultFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text=texts.DEFAULT_FALLBACK)
+        dispatcher.utter_message(response="utter_not_understood")
         return [UserUtteranceReverted()]
 
 

@@ -17,9 +17,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import followup_texts as say
-from actions import texts
+from actions import followup_topics as topics
 from actions.knowledge import is_role_dependent, known_answer, response_name, variations
+from actions.phrasing.common import ROLE_LABELS
+from actions.responses import text
 from bot.identity import SETTABLE_ROLES, check_metadata
 
 SLOT = "last_answer"
@@ -117,10 +118,11 @@ class ActionFollowup(Action):
         """The next step of the topic; a person once that step was given too, or without context."""
         if key is None:
             dispatcher.utter_message(response=COMPLAINT)
-        elif already or key not in say.NEXT_STEP:
-            dispatcher.utter_message(text=say.PERSON.get(role) or say.PERSON[None])
+        elif already or key not in topics.NEXT_STEP:
+            person = "utter_still_failing_director" if role == "directeur" else "utter_still_failing"
+            dispatcher.utter_message(response=person)
         else:
-            dispatcher.utter_message(text=say.NEXT_STEP[key])
+            dispatcher.utter_message(response=topics.NEXT_STEP[key])
 
     @staticmethod
     def school_change(
@@ -128,15 +130,14 @@ class ActionFollowup(Action):
     ) -> None:
         """The parent's answer after a parent's topic, the teacher's after a teacher's or director's."""
         parent_answer = response_name("changement_ecole")
-        if (key in say.PARENT_KEYS) or (key is None and role == "parent"):
+        if (key in topics.PARENT_KEYS) or (key is None and role == "parent"):
             dispatcher.utter_message(response=parent_answer)
         elif key is not None or role in ("enseignant", "directeur"):
-            dispatcher.utter_message(text=say.TEACHER_SCHOOL_CHANGE)
+            dispatcher.utter_message(response="utter_school_change_teacher")
         else:
             parent = (variations(domain, "changement_ecole") or [{}])[0].get("text") or ""
-            dispatcher.utter_message(
-                text=say.BOTH_SCHOOL_CHANGE.format(teacher=say.TEACHER_SCHOOL_CHANGE, parent=parent)
-            )
+            teacher = text("utter_school_change_teacher")
+            dispatcher.utter_message(text=text("utter_school_change_both", teacher=teacher, parent=parent))
 
     @staticmethod
     def other_role(
@@ -150,18 +151,21 @@ class ActionFollowup(Action):
         if not from_token and tracker.get_slot("role") != before:
             events.append(SlotSet("role", before))  # "et pour un enseignant ?" is not "je suis enseignant"
         if asked is None:
-            dispatcher.utter_message(text=say.WHICH_ROLE)
+            dispatcher.utter_message(response="utter_which_role")
             return events
-        label = texts.ROLE_LABELS[asked]
+        label = ROLE_LABELS[asked]
         if key is None:
-            dispatcher.utter_message(text=say.WHICH_QUESTION.format(label=label))
+            dispatcher.utter_message(response="utter_which_question", label=label)
         elif is_role_dependent(domain, key) and (variation := variation_for(domain, key, asked)):
-            dispatcher.utter_message(text=f"{say.FOR_ROLE[asked]}\n{variation.get('text') or ''}")
-        elif key in say.PARENT_KEYS and asked != "parent":
-            dispatcher.utter_message(text=say.NOT_FOR_STAFF)
-        elif key in say.DIRECTOR_KEYS and asked != "directeur":
-            dispatcher.utter_message(text=say.DIRECTOR_ONLY)
+            # « Pour un enseignant : » and the guide's answer for that role, in one message
+            dispatcher.utter_message(
+                text=f"{text('utter_for_role', label=label)}\n{variation.get('text') or ''}"
+            )
+        elif key in topics.PARENT_KEYS and asked != "parent":
+            dispatcher.utter_message(response="utter_not_for_staff")
+        elif key in topics.DIRECTOR_KEYS and asked != "directeur":
+            dispatcher.utter_message(response="utter_director_only")
         else:
-            dispatcher.utter_message(text=say.SAME_FOR_ROLE.format(label=label))
+            dispatcher.utter_message(response="utter_same_for_role", label=label)
             dispatcher.utter_message(response=response_name(key))
         return events

@@ -222,7 +222,7 @@ class ValidateLiveClassForm(FormValidation):
             return _fresh()
         if candidates and len(candidates) < len(classes):
             return {"live_class": None}  # narrowed down: the question shows those
-        dispatcher.utter_message(text=texts.CLASS_NOT_FOUND)
+        dispatcher.utter_message(response="utter_live_class_not_found")
         return _retry(tracker, "live_class")
 
 
@@ -237,23 +237,26 @@ class ActionAskLiveClass(Action):
     ) -> list[EventType]:
         check = identity_of(tracker)
         if check.identity is None:
-            dispatcher.utter_message(text=texts.NO_TOKEN)
+            dispatcher.utter_message(response="utter_live_no_token")
             return []
         try:
             classes = await call_backend(service().list_classes, check.identity)
         except NotAllowed:
-            dispatcher.utter_message(text=texts.REFUSED)
+            dispatcher.utter_message(response="utter_live_refused")
             return []
         except BackendUnavailable:
-            dispatcher.utter_message(text=texts.UNAVAILABLE)
+            dispatcher.utter_message(response="utter_live_unavailable")
             return []
         _, candidates = _pick_class(classes, tracker)
         levels = levels_in(tracker)
         if levels and 1 < len(candidates) < len(classes):
-            text = texts.ASK_CLASS_LEVEL.format(level="-".join(levels))
+            dispatcher.utter_message(
+                response="utter_live_which_class_level",
+                level="-".join(levels),
+                buttons=_class_buttons(candidates),
+            )
         else:
-            text, candidates = texts.ASK_CLASS, classes
-        dispatcher.utter_message(text=text, buttons=_class_buttons(candidates))
+            dispatcher.utter_message(response="utter_live_which_class", buttons=_class_buttons(classes))
         return []
 
 
@@ -320,9 +323,9 @@ class ValidateLiveParentForm(FormValidation):
             return {"live_parent": None, "live_parent_query": query}
         if not asked:
             if queries:
-                dispatcher.utter_message(text=texts.PARENT_NOT_FOUND)
+                dispatcher.utter_message(response="utter_live_parent_not_found")
             return _fresh()
-        dispatcher.utter_message(text=texts.PARENT_NOT_FOUND)
+        dispatcher.utter_message(response="utter_live_parent_not_found")
         return _retry(tracker, "live_parent", live_parent_query=None)
 
 
@@ -350,7 +353,7 @@ class ActionAskLiveParent(Action):
                     }
                     for p in found
                 ]
-                dispatcher.utter_message(text=texts.ASK_PARENT_CHOICE, buttons=buttons)
+                dispatcher.utter_message(response="utter_live_which_namesake", buttons=buttons)
                 return []
-        dispatcher.utter_message(text=texts.ASK_PARENT)
+        dispatcher.utter_message(response="utter_live_which_parent")
         return []

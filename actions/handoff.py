@@ -15,11 +15,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import handoff_texts as texts
 from actions import phrasing
 from actions.form_validation import FormValidation
 from actions.knowledge import response_name
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
+from actions.phrasing import handoff as staff
+from actions.responses import Response, buttons, text, utter
 from bot.ent.errors import TooManyOpen
 from bot.ent.handoff import cut
 
@@ -42,33 +43,35 @@ REQUEST_NUMBER = re.compile(r"\d{1,9}")
 LIST_LIMIT = 10
 
 
-def start_button(recipient: str) -> dict[str, str]:
-    """The button that starts a hand-off to the director or the ERUN."""
-    title = texts.TO_ERUN_BUTTON if recipient == "erun" else texts.TO_DIRECTOR_BUTTON
-    return {"title": title, "payload": f"/{START}"}
-
-
 async def offer_handoff(
-    dispatcher: CollectingDispatcher, tracker: Tracker, intro: str, anonymous_text: str = texts.ANONYMOUS
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    intro: str,
+    anonymous: str = "utter_handoff_anonymous",
 ) -> None:
-    """Offer to hand the question to a person (logged in), or say how to reach the school."""
+    """Offer to hand the question to a person (logged in), or say how to reach the school.
+
+    `intro` and `anonymous` are response names; the intro and the offer make one message.
+    """
     identity = identity_of(tracker).identity
     if identity is None:
-        dispatcher.utter_message(text=anonymous_text)
+        dispatcher.utter_message(response=anonymous)
         return
     if identity.role == "erun":
-        dispatcher.utter_message(text=f"{intro}\n{texts.OFFER['erun']}")
+        dispatcher.utter_message(text=f"{text(intro)}\n{text('utter_handoff_erun')}")
         return
     try:
         recipient = await call_backend(service().handoff_recipient, identity)
     except NotAllowed:
-        dispatcher.utter_message(text=f"{intro}\n{texts.NOBODY}")
+        dispatcher.utter_message(text=f"{text(intro)}\n{text('utter_handoff_nobody')}")
         return
     except BackendUnavailable:
-        dispatcher.utter_message(text=f"{intro}\n{texts.UNAVAILABLE}")
+        dispatcher.utter_message(text=f"{text(intro)}\n{text('utter_handoff_unavailable')}")
         return
-    buttons = [start_button(recipient.recipient), {"title": texts.NO_THANKS, "payload": f"/{CANCEL}"}]
-    dispatcher.utter_message(text=f"{intro}\n{texts.offer(recipient, identity.role)}", buttons=buttons)
+    # a director's question goes to the ERUN, anyone else's to the school's direction
+    offer = "utter_handoff_offer_to_erun" if identity.role == "directeur" else "utter_handoff_offer_to_school"
+    school = phrasing.safe(recipient.school_name)
+    dispatcher.utter_message(text=f"{text(intro)}\n{text(offer, school=school)}", buttons=buttons(offer))
 
 
 def _intent(event: dict[str, Any]) -> str | None:
@@ -145,7 +148,7 @@ class ActionHandoffOffer(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        await offer_handoff(dispatcher, tracker, texts.OFFER_INTRO)
+        await offer_handoff(dispatcher, tracker, "utter_handoff_intro")
         return reset()
 
 
@@ -161,7 +164,7 @@ class ActionComplaint(Action):
         if identity_of(tracker).identity is None:
             dispatcher.utter_message(response="utter_complaint")
             return []
-        await offer_handoff(dispatcher, tracker, texts.COMPLAINT_INTRO)
+        await offer_handoff(dispatcher, tracker, "utter_handoff_complaint_intro")
         return reset()
 
 
@@ -219,14 +222,11 @@ class ActionAskHandoffConfirmed(Action):
     ) -> list[EventType]:
         identity = identity_of(tracker).identity
         if tracker.get_slot("handoff_note"):
-            text = texts.NOTE_ADDED
+            dispatcher.utter_message(response="utter_handoff_note_added")
+        elif identity is not None and identity.role == "directeur":
+            dispatcher.utter_message(response="utter_handoff_ask_note_erun")
         else:
-            text = texts.ASK_NOTE.get(identity.role if identity else "", texts.ASK_NOTE["default"])
-        buttons = [
-            {"title": texts.SEND_BUTTON, "payload": f"/{CONFIRM}"},
-            {"title": texts.CANCEL_BUTTON, "payload": f"/{CANCEL}"},
-        ]
-        dispatcher.utter_message(text=text, buttons=buttons)
+            dispatcher.utter_message(response="utter_handoff_ask_note")
         return []
 
 
@@ -239,19 +239,21 @@ class ActionHandoffSubmit(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text=await self.reply(tracker))
+        reply, values = await self.reply(tracker)
+        utter(dispatcher, reply, **values)
         return reset()
 
-    async def reply(self, tracker: Tracker) -> str:
+    async def reply(self, tracker: Tracker) -> tuple[Response, dict[str, Any]]:
+        """The response to send and its variables."""
         identity = identity_of(tracker).identity
         if identity is None:
-            return texts.ANONYMOUS
+            return Response("utter_handoff_anonymous"), {}
         if tracker.get_slot("handoff_confirmed") == CANCELLED:
-            return texts.CANCELLED
+            return Response("utter_handoff_cancelled"), {}
         events = list(tracker.events)
         start = pending_start(events)
         if start is None:
-            return texts.NOTHING_PENDING
+            return Response("utter_handoff_nothing_pending"), {}
         try:
             receipt = await call_backend(
                 service().submit_handoff,
@@ -262,14 +264,15 @@ class ActionHandoffSubmit(Action):
                 last_answer(events[:start]),
             )
         except TooManyOpen:
-            return texts.TOO_MANY
+            return Response("utter_handoff_too_many"), {}
         except NotAllowed:
-            return texts.NOBODY
+            return Response("utter_handoff_nobody"), {}
         except BackendUnavailable:
-            return texts.UNAVAILABLE
+            return Response("utter_handoff_unavailable"), {}
         if not receipt.created:
-            return texts.ALREADY_SENT.format(id=receipt.id)
-        return texts.SENT[receipt.recipient].format(id=receipt.id, school=phrasing.safe(receipt.school_name))
+            return Response("utter_handoff_already_sent"), {"id": receipt.id}
+        sent = "utter_handoff_sent_to_erun" if receipt.recipient == "erun" else "utter_handoff_sent_to_school"
+        return Response(sent), {"id": receipt.id, "school": phrasing.safe(receipt.school_name)}
 
 
 class ActionHandoffCancel(Action):
@@ -281,7 +284,7 @@ class ActionHandoffCancel(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text=texts.CANCELLED)
+        dispatcher.utter_message(response="utter_handoff_cancelled")
         return reset()
 
 
@@ -296,24 +299,27 @@ class ActionStaffRequests(Action):
     ) -> list[EventType]:
         check = identity_of(tracker)
         if check.identity is None:
-            dispatcher.utter_message(text=phrasing.NO_TOKEN)
+            dispatcher.utter_message(response="utter_live_no_token")
             return []
         try:
             requests = await call_backend(service().received_handoffs, check.identity, "ouverte", LIST_LIMIT)
         except NotAllowed:
-            dispatcher.utter_message(text=texts.NOT_A_READER)
+            dispatcher.utter_message(response="utter_staff_not_a_reader")
             return []
         except BackendUnavailable:
-            dispatcher.utter_message(text=phrasing.UNAVAILABLE)
+            dispatcher.utter_message(response="utter_live_unavailable")
             return []
-        buttons = [
+        if not requests:
+            dispatcher.utter_message(response="utter_staff_none_received")
+            return []
+        close_buttons = [
             {
-                "title": texts.CLOSE_BUTTON.format(id=item.id),
+                "title": staff.CLOSE_BUTTON.format(id=item.id),
                 "payload": "/staff_close_request" + json.dumps({"request_id": str(item.id)}),
             }
             for item in requests[:LIST_LIMIT]
         ]
-        dispatcher.utter_message(text=texts.received(requests), buttons=buttons)
+        dispatcher.utter_message(text=staff.received(requests), buttons=close_buttons)
         return []
 
 
@@ -338,16 +344,15 @@ class ActionStaffCloseRequest(Action):
         check = identity_of(tracker)
         number = request_number(tracker)
         if check.identity is None:
-            text = phrasing.NO_TOKEN
+            dispatcher.utter_message(response="utter_live_no_token")
         elif number is None:
-            text = texts.WHICH_REQUEST
+            dispatcher.utter_message(response="utter_staff_which_request")
         else:
             try:
                 closed = await call_backend(service().close_handoff, check.identity, number)
-                text = texts.CLOSED.format(id=closed.id)
+                dispatcher.utter_message(response="utter_staff_closed", id=closed.id)
             except NotAllowed:
-                text = texts.CLOSE_REFUSED.format(id=number)
+                dispatcher.utter_message(response="utter_staff_close_refused", id=number)
             except BackendUnavailable:
-                text = phrasing.UNAVAILABLE
-        dispatcher.utter_message(text=text)
+                dispatcher.utter_message(response="utter_live_unavailable")
         return []

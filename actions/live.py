@@ -12,19 +12,21 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import phrasing as texts
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
+from actions.responses import Response, utter
 from bot.identity import Identity
 
 logger = logging.getLogger(__name__)
 
 # Slots of the two forms, emptied once a live answer is given.
 FORM_SLOTS = ("live_class", "live_parent", "live_parent_query", "live_problem")
-PROBLEM_TEXTS = {
-    "missing": texts.NO_TOKEN,
-    "invalid": texts.TOKEN_INVALID,
-    "expired": texts.TOKEN_EXPIRED,
-    "refused": texts.REFUSED,
-    "unavailable": texts.UNAVAILABLE,
-    "no_class": texts.NO_CLASS,
+# What stops a live answer, as domain responses (domain.yml).
+PROBLEM_TEXTS: dict[str, str] = {
+    "missing": Response("utter_live_no_token"),
+    "invalid": Response("utter_live_token_invalid"),
+    "expired": Response("utter_live_token_expired"),
+    "refused": Response("utter_live_refused"),
+    "unavailable": Response("utter_live_unavailable"),
+    "no_class": Response("utter_live_no_class"),
 }
 
 
@@ -38,7 +40,7 @@ class LiveAction(Action, ABC):
 
     @abstractmethod
     async def answer(self, identity: Identity, tracker: Tracker) -> str:
-        """The phrased answer for this identity (raises NotAllowed / BackendUnavailable)."""
+        """The phrased answer for this identity, or a `Response` (raises NotAllowed / BackendUnavailable)."""
         raise NotImplementedError
 
     async def run(
@@ -51,10 +53,10 @@ class LiveAction(Action, ABC):
             try:
                 text = await self.answer(check.identity, tracker)
             except NotAllowed:
-                text = texts.REFUSED
+                text = PROBLEM_TEXTS["refused"]
             except BackendUnavailable:
-                text = texts.UNAVAILABLE
-        dispatcher.utter_message(text=text)
+                text = PROBLEM_TEXTS["unavailable"]
+        utter(dispatcher, text)
         return reset_events()
 
 
@@ -70,7 +72,7 @@ class ActionLiveClassPupils(LiveAction):
             return PROBLEM_TEXTS[problem]
         class_id = tracker.get_slot("live_class")
         if not class_id:
-            return texts.CLASS_GIVE_UP
+            return Response("utter_live_class_give_up")
         result = await call_backend(service().class_pupils, identity, class_id)
         return texts.class_pupils(result, identity.role)
 
@@ -87,7 +89,7 @@ class ActionLiveParentActivation(LiveAction):
             return PROBLEM_TEXTS[problem]
         parent_id = tracker.get_slot("live_parent")
         if not parent_id:
-            return texts.PARENT_GIVE_UP
+            return Response("utter_live_parent_give_up")
         result = await call_backend(service().parent_activation, identity, parent_id)
         return texts.parent_activation(result)
 
@@ -164,7 +166,7 @@ class ActionLiveStop(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text=texts.STOPPED)
+        dispatcher.utter_message(response="utter_live_stopped")
         return reset_events()
 
 
@@ -177,5 +179,5 @@ class ActionLiveInformAlone(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        dispatcher.utter_message(text=texts.INFORM_ALONE)
+        dispatcher.utter_message(response="utter_live_inform_alone")
         return reset_events()

@@ -8,7 +8,7 @@
 - **A polite message instead of silence.** When the call fails, Rasa would drop the
   action's events and say nothing: the failed action says the polite "je n'arrive pas à
   consulter l'ENT" (live questions) or "pouvez-vous reformuler" (fallbacks) instead, once
-  per turn, and is recorded as having run; then the bot listens (no loop of predictions on
+  per turn (the domain's own responses, the same the actions send), and is recorded as having run; then the bot listens (no loop of predictions on
   an unchanged conversation). A failed form validation also ends the form, so the next
   message is not sent back into it. Custom slot-mapping actions (run on every message)
   fail silently, as Rasa already does.
@@ -34,16 +34,11 @@ ACTIONS_TIMEOUT_ENV = "ACTIONS_TIMEOUT_SECONDS"
 DEFAULT_ACTIONS_TIMEOUT = 4.0
 BREAKER_SECONDS = 10.0  # after a failure, the action server is skipped this long
 
-# Texts said when the action server fails (same wording as the actions themselves).
-UNAVAILABLE = (
-    "Je n'arrive pas à consulter l'ENT pour le moment. Réessayez dans quelques instants ; en "
-    "attendant, je peux répondre à vos questions générales sur la rentrée et sur EduConnect."
-)
-REPHRASE = "Je n'ai pas bien compris. Pouvez-vous reformuler votre question ?"
-GENERIC = (
-    "Je n'arrive pas à vous répondre pour le moment. Réessayez dans quelques instants ; en "
-    "attendant, je peux répondre à vos questions générales sur la rentrée et sur EduConnect."
-)
+# Responses (domain.yml) said when the action server fails: the live actions' own, the
+# fallbacks' own, and a generic one for the other actions.
+UNAVAILABLE = "utter_live_unavailable"
+REPHRASE = "utter_not_understood"
+GENERIC = "utter_action_unavailable"
 FALLBACK_BY_ACTION = {"action_did_you_mean": REPHRASE, "action_default_fallback": REPHRASE}
 LIVE_PREFIXES = ("action_live_", "validate_live_")
 
@@ -63,7 +58,7 @@ class Turn:
     deadline: float
     store_failed: bool = False
     actions_failed: list[str] = field(default_factory=list)
-    said: set[str] = field(default_factory=set)  # polite texts already said this turn
+    said: set[str] = field(default_factory=set)  # polite responses already said this turn
 
 
 _turn: contextvars.ContextVar[Turn | None] = contextvars.ContextVar("assistant_turn", default=None)
@@ -127,13 +122,21 @@ def _slot_mapping_actions(domain: Any) -> set[str]:
     return names
 
 
-def fallback_text(action_name: str, domain: Any) -> str | None:
-    """What the person is told when `action_name` could not run (None: nothing)."""
+def fallback_response(action_name: str, domain: Any) -> str | None:
+    """The response the person is told when `action_name` could not run (None: nothing)."""
     if action_name in _slot_mapping_actions(domain):
         return None
     if action_name.startswith(LIVE_PREFIXES):
         return UNAVAILABLE
     return FALLBACK_BY_ACTION.get(action_name, GENERIC)
+
+
+def response_text(domain: Any, name: str) -> str | None:
+    """The text of the domain's response `name` (its first variation)."""
+    variations = (getattr(domain, "responses", None) or {}).get(name) or []
+    if not variations:
+        return None
+    return str(variations[0].get("text") or "") or None
 
 
 def failure_events(action_name: str, domain: Any, turn: Turn | None) -> list[Any]:
@@ -145,14 +148,18 @@ def failure_events(action_name: str, domain: Any, turn: Turn | None) -> list[Any
     from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
     from rasa.shared.core.events import BotUttered, FollowupAction, SlotSet
 
-    text = fallback_text(action_name, domain)
-    if text is None:
+    name = fallback_response(action_name, domain)
+    if name is None:
         return []
     events: list[Any] = []
-    if turn is None or text not in turn.said:
-        events.append(BotUttered(text, metadata={"action_unavailable": action_name}))
+    text = response_text(domain, name)
+    if text is None:
+        logger.error("Response %s missing from the domain: nothing said for %s", name, action_name)
+    elif turn is None or name not in turn.said:
+        metadata = {"action_unavailable": action_name, "utter_action": name}
+        events.append(BotUttered(text, metadata=metadata))
         if turn is not None:
-            turn.said.add(text)
+            turn.said.add(name)
     if action_name.startswith("validate_"):
         return [*events, SlotSet(REQUESTED_SLOT, None)]
     return [*events, FollowupAction(ACTION_LISTEN_NAME)]

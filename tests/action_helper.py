@@ -1,13 +1,56 @@
-"""Run rasa_sdk actions without a server (covidflow style): build a tracker, run, compare events."""
+"""Run rasa_sdk actions without a server (covidflow style): build a tracker, run, compare events.
+
+A message sent as a domain response (`response="utter_x"`, variables as keyword arguments)
+is rendered through domain.yml as Rasa would (`render`), so tests assert on the words read.
+"""
 
 from __future__ import annotations
 
+import copy
+from functools import cache
 from typing import Any
 
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.knowledge_data import DOMAIN as DOMAIN_FILE
+from bot.paths import ROOT
+
 DOMAIN: dict[str, Any] = {}
+RESPONSES_DIR = ROOT / "data" / "nlu" / "responses"
+# rasa-sdk's own keys of a dispatched message; any other key is a response variable.
+MESSAGE_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image", "attachment"}
+
+
+@cache
+def domain_responses() -> dict[str, list[dict[str, Any]]]:
+    """The responses of domain.yml and of the data files (the guide's answers)."""
+    responses: dict[str, list[dict[str, Any]]] = {}
+    for path in [DOMAIN_FILE, *sorted(RESPONSES_DIR.glob("*.yml"))]:
+        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    return responses
+
+
+def render(message: dict[str, Any]) -> dict[str, Any]:
+    """A dispatched message as the person gets it: a response's text filled, its buttons first.
+
+    Rasa's own steps (RemoteAction._utter_responses, TemplatedNaturalLanguageGenerator):
+    the response's first variation, `{variables}` filled from the keyword arguments, the
+    message's buttons appended to the response's. A message without a response is as sent.
+    """
+    from rasa.core.nlg.interpolator import interpolate
+
+    name = message.get("response")
+    if not name:
+        return message
+    assert name in domain_responses(), f"response {name} is not in the domain"
+    values = {k: v for k, v in message.items() if k not in MESSAGE_KEYS}
+    variation = copy.deepcopy(domain_responses()[name][0])
+    text = interpolate(variation.get("text") or "", values)
+    assert "{" not in text, f"{name}: a variable was not given: {text}"
+    buttons = interpolate(variation.get("buttons") or [], values) + list(message.get("buttons") or [])
+    return {**message, "text": text, "buttons": buttons}
 
 
 def create_tracker(
@@ -56,13 +99,13 @@ async def run_action(
 
 
 def texts_of(messages: list[dict[str, Any]]) -> str:
-    """All the texts sent, joined by new lines."""
-    return "\n".join(m.get("text") or "" for m in messages)
+    """All the texts read (responses rendered), joined by new lines."""
+    return "\n".join(render(m).get("text") or "" for m in messages)
 
 
 def buttons_of(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """All the buttons sent."""
-    return [b for m in messages for b in (m.get("buttons") or [])]
+    """All the buttons shown (a response's own first)."""
+    return [b for m in messages for b in (render(m).get("buttons") or [])]
 
 
 def assert_events(actual: list[dict[str, Any]], expected: list[dict[str, Any]]) -> None:
@@ -73,3 +116,8 @@ def assert_events(actual: list[dict[str, Any]], expected: list[dict[str, Any]]) 
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The last value set for each slot by the events."""
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def said(name: str, **values: Any) -> str:
+    """The words of domain response `name` with its variables filled, as the person reads them."""
+    return str(render({"response": name, **values})["text"])

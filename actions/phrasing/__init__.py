@@ -1,7 +1,9 @@
 """French phrasing of the live answers, for the role of the person asking: one small module per topic.
 
-common (shared sentences, labels, `safe`), classes (questions 1 and 5), families (2 and 4),
-rollover (3), director (6, 7 and 8); callers use the package (`from actions import phrasing as texts`).
+common (labels, `safe`), classes (questions 1 and 5), families (2 and 4), rollover (3),
+director (6, 7 and 8); handoff (the staff's open requests) is imported as a module.
+Callers use the package (`from actions import phrasing as texts`); the fixed sentences are
+domain responses (domain.yml).
 """
 
 from actions.phrasing.classes import (
@@ -10,28 +12,12 @@ from actions.phrasing.classes import (
     school_teachers,
 )
 from actions.phrasing.common import (
-    ASK_CLASS,
-    ASK_CLASS_LEVEL,
-    ASK_PARENT,
-    ASK_PARENT_CHOICE,
-    CLASS_GIVE_UP,
-    CLASS_NOT_FOUND,
     FEED_LABELS,
     FORGOT_LOGIN,
     FORGOT_PASSWORD,
-    INFORM_ALONE,
     MONTHS,
-    NO_CLASS,
-    NO_TOKEN,
     OUTCOME_LABELS,
-    PARENT_GIVE_UP,
-    PARENT_NOT_FOUND,
     PROFILE_LABELS,
-    REFUSED,
-    STOPPED,
-    TOKEN_EXPIRED,
-    TOKEN_INVALID,
-    UNAVAILABLE,
     class_button_title,
     french_date,
     join_names,
@@ -54,30 +40,14 @@ from actions.phrasing.rollover import (
 )
 
 __all__ = [
-    "ASK_CLASS",
-    "ASK_CLASS_LEVEL",
-    "ASK_PARENT",
-    "ASK_PARENT_CHOICE",
     "CHECKLISTS",
-    "CLASS_GIVE_UP",
-    "CLASS_NOT_FOUND",
     "FEED_LABELS",
     "FORGOT_LOGIN",
     "FORGOT_PASSWORD",
-    "INFORM_ALONE",
     "MONTHS",
-    "NO_CLASS",
-    "NO_TOKEN",
     "OUTCOME_LABELS",
-    "PARENT_GIVE_UP",
-    "PARENT_NOT_FOUND",
     "PHASES",
     "PROFILE_LABELS",
-    "REFUSED",
-    "STOPPED",
-    "TOKEN_EXPIRED",
-    "TOKEN_INVALID",
-    "UNAVAILABLE",
     "access_blocking",
     "class_button_title",
     "class_pupils",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from actions.phrasing.common import french_date, join_names, safe
+from actions.responses import Response
 from bot.ent import results as r
 
 
@@ -69,9 +70,9 @@ def class_pupils(result: r.ClassPupils, role: str) -> str:
 
 # --- 5. teacher: my schools and classes; director: the school's teachers -------------
 def my_classes(schools: list[r.TeacherSchool]) -> str:
-    """A teacher's schools and classes, and what to do without a class."""
+    """A teacher's schools and classes, and what to do without a class (a response if none)."""
     if not schools:
-        return "Je ne trouve aucune école rattachée à votre compte dans l'ENT."
+        return Response("utter_live_no_school")
     lines = ["Vos écoles dans l'ENT :"]
     without_class = False
     for school in schools:

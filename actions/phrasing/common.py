@@ -1,4 +1,7 @@
-"""Sentences and labels shared by the live answers; names from the backend made safe to show."""
+"""Labels and helpers shared by the live answers; names from the backend made safe to show.
+
+The fixed sentences (no token, refused, which class...) are domain responses (`utter_live_*`).
+"""
 
 from __future__ import annotations
 
@@ -7,50 +10,6 @@ import re
 from datetime import date, datetime
 
 from bot.ent import results as r
-
-# --- common sentences ---------------------------------------------------------
-NO_TOKEN = (
-    "Pour répondre à cette question, j'ai besoin de savoir qui vous êtes : connectez-vous à l'ENT "
-    "et ouvrez l'assistant depuis le portail. Je peux en revanche répondre dès maintenant à vos "
-    "questions générales sur la rentrée et sur EduConnect."
-)
-TOKEN_INVALID = (
-    "Je n'ai pas pu vérifier votre connexion à l'ENT : je vous réponds donc comme à une personne "
-    "non connectée. Reconnectez-vous à l'ENT puis rouvrez l'assistant pour cette question ; les "
-    "questions générales restent possibles."
-)
-TOKEN_EXPIRED = (
-    "Votre session ENT a expiré. Reconnectez-vous à l'ENT puis rouvrez l'assistant pour que je "
-    "puisse répondre à cette question ; les questions générales restent possibles."
-)
-REFUSED = (
-    "Je suis désolé, je ne peux pas vous donner cette information : elle n'est pas accessible "
-    "avec votre profil. Pour toute question, rapprochez-vous de la direction de l'école."
-)
-UNAVAILABLE = (
-    "Je n'arrive pas à consulter l'ENT pour le moment. Réessayez dans quelques instants ; en "
-    "attendant, je peux répondre à vos questions générales sur la rentrée et sur EduConnect."
-)
-ASK_CLASS = "De quelle classe s'agit-il ?"
-ASK_CLASS_LEVEL = "Plusieurs classes comprennent le niveau {level} : laquelle ?"
-NO_CLASS = "Je ne trouve aucune classe pour cette année dans l'ENT de votre école."
-CLASS_NOT_FOUND = "Je ne trouve pas cette classe parmi celles de votre école cette année."
-CLASS_GIVE_UP = (
-    "Je n'ai pas réussi à identifier la classe. Reposez votre question en précisant le niveau, "
-    "par exemple : « la classe de CE1 a-t-elle des élèves ? »"
-)
-ASK_PARENT = "De quel parent s'agit-il ? Écrivez son nom (et son prénom si possible)."
-ASK_PARENT_CHOICE = "Plusieurs parents de votre école correspondent : lequel ?"
-PARENT_NOT_FOUND = "Je ne trouve aucun parent de votre école à ce nom."
-PARENT_GIVE_UP = (
-    "Je n'ai pas réussi à identifier le parent. Reposez votre question avec son nom, par exemple : "
-    "« comment le parent Dupont a-t-il activé son compte EduConnect ? »"
-)
-STOPPED = "D'accord, je laisse cette question de côté."
-INFORM_ALONE = (
-    "Que souhaitez-vous savoir ? Par exemple : « la classe de CP a-t-elle des élèves ? », « comment "
-    "le parent Dupont a-t-il activé son compte EduConnect ? » ou « où en est la bascule pour mon école ? »"
-)
 
 FORGOT_LOGIN = (
     "https://moncompte.educonnect.education.gouv.fr/educt-self-service/oubliLogin/recupererLoginResponsable"
@@ -77,6 +36,14 @@ FEED_LABELS = {
     "structures_classes": "« structures – classes »",
 }
 OUTCOME_LABELS = {"ok": "réussie", "partiel": "partielle", "erreur": "en erreur"}
+# A role's label in « ({label}) », and « en tant que parent », « en tant qu'enseignant » (elision).
+ROLE_LABELS = {"parent": "parent", "enseignant": "enseignant", "directeur": "directeur", "erun": "ERUN"}
+ROLE_AS = {
+    "parent": "que parent",
+    "enseignant": "qu'enseignant",
+    "directeur": "que directeur",
+    "erun": "qu'ERUN",
+}
 PROFILE_LABELS = {
     "parent": "parent",
     "invite": "invité",

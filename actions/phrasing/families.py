@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from actions.phrasing.common import FORGOT_LOGIN, FORGOT_PASSWORD, french_date, safe
+from actions.responses import Response
 from bot.ent import results as r
 
 
@@ -49,12 +50,9 @@ def parent_activation(result: r.ParentActivation) -> str:
 
 # --- 4. parent: my children --------------------------------------------------------
 def my_children(children: list[r.ChildInfo]) -> str:
-    """Each child, this year's class in the ENT and the attachment to the account."""
+    """Each child, this year's class in the ENT and the attachment to the account (a response if none)."""
     if not children:
-        return (
-            "Je ne trouve aucun enfant lié à votre compte dans l'ENT. Si l'un de vos enfants manque, "
-            "adressez-vous à la direction de son école."
-        )
+        return Response("utter_live_no_child")
     lines = ["Voici vos enfants dans l'ENT :"]
     missing_attachment = False
     for child in children:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from actions import phrasing as texts
 from actions.live import (
     ActionLiveAccessBlocking,
     ActionLiveClassPupils,
@@ -17,7 +16,7 @@ from actions.live import (
     ActionLiveTeachersClasses,
 )
 from bot.ent.service import EntService
-from tests.action_helper import create_tracker, run_action, texts_of
+from tests.action_helper import create_tracker, run_action, said, texts_of
 from tests.live_fixtures import metadata_for, who
 
 pytestmark = pytest.mark.asyncio
@@ -75,8 +74,12 @@ async def ask(action, login: str, slots: dict | None = None) -> str:
 
 
 def allowed(answer: str) -> bool:
-    assert answer not in (texts.UNAVAILABLE, texts.NO_TOKEN, texts.TOKEN_INVALID), answer
-    return answer != texts.REFUSED
+    assert answer not in (
+        said("utter_live_unavailable"),
+        said("utter_live_no_token"),
+        said("utter_live_token_invalid"),
+    ), answer
+    return answer != said("utter_live_refused")
 
 
 def usable(login: str) -> bool:
@@ -169,7 +172,7 @@ ALL_QUESTIONS = [
 @pytest.mark.parametrize("action", ALL_QUESTIONS, ids=lambda a: a.name())
 async def test_no_identity_row(action):
     tracker = create_tracker(slots={"live_class": "1", "live_parent": "1"})
-    assert texts_of((await run_action(action, tracker))[0]) == texts.NO_TOKEN
+    assert texts_of((await run_action(action, tracker))[0]) == said("utter_live_no_token")
 
 
 async def test_matrix_size():
@@ -216,25 +219,23 @@ async def ask_handoff(action, login: str, text: str = "") -> str:
 
 @pytest.mark.parametrize("viewer,sender", HANDOFF_CASES)
 async def test_handoff_requests_seen_by_their_reader_only(viewer, sender, sent_requests):
-    from actions import handoff_texts
     from actions.handoff import ActionStaffRequests
 
     answer = await ask_handoff(ActionStaffRequests(), viewer)
     reader = HANDOFF_SENDERS[sender][2]
     assert (f"Demande n° {sent_requests[sender]}**" in answer) is (viewer == reader and usable(viewer))
     if HANDOFF_VIEWERS[viewer] not in ("directeur", "erun"):
-        assert answer == handoff_texts.NOT_A_READER
+        assert answer == said("utter_staff_not_a_reader")
 
 
 @pytest.mark.parametrize("viewer,sender", HANDOFF_CASES)
 async def test_handoff_requests_closed_by_their_reader_only(viewer, sender, backend):
-    from actions import handoff_texts
     from actions.handoff import ActionStaffCloseRequest
 
     role, _, reader = HANDOFF_SENDERS[sender]
     request = backend.submit_handoff(who(sender, role), f"close-{viewer}-{sender}", ["à fermer"])
     answer = await ask_handoff(ActionStaffCloseRequest(), viewer, f"la demande {request.id} est traitée")
-    closed = answer == handoff_texts.CLOSED.format(id=request.id)
+    closed = answer == said("utter_staff_closed", id=request.id)
     assert closed is (viewer == reader)
     still_open = {r.id for r in backend.received_handoffs(who(reader, HANDOFF_VIEWERS[reader]))}
     assert (request.id not in still_open) is closed
@@ -247,7 +248,7 @@ async def test_handoff_no_identity():
 
     for action in (ActionStaffRequests(), ActionStaffCloseRequest()):
         tracker = create_tracker(text="la demande 1 est traitée")
-        assert texts_of((await run_action(action, tracker))[0]) == texts.NO_TOKEN
+        assert texts_of((await run_action(action, tracker))[0]) == said("utter_live_no_token")
 
 
 async def test_handoff_matrix_size():

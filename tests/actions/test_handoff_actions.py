@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from actions import handoff_texts as texts
 from actions.answers import ActionDidYouMean
 from actions.handoff import (
     ActionAskHandoffConfirmed,
@@ -16,9 +15,8 @@ from actions.handoff import (
     ValidateHandoffForm,
     unanswered_questions,
 )
-from actions.texts import CONTACT_ERUN
 from bot.ent import models as m
-from tests.action_helper import buttons_of, create_tracker, run_action, slot_values, texts_of
+from tests.action_helper import buttons_of, create_tracker, run_action, said, slot_values, texts_of
 from tests.live_fixtures import demo_service, live_backend, metadata_for, who
 
 pytestmark = pytest.mark.asyncio
@@ -64,8 +62,13 @@ def tracker_for(
 async def test_second_misunderstanding_offers_a_parent_to_reach_the_direction(backend) -> None:
     tracker = tracker_for("parent.papillons", "parent", "nlu_fallback", CONVERSATION[:6])
     messages, _ = await run_action(ActionDidYouMean(), tracker, {})
-    assert texts.NOT_FOUND in texts_of(messages) and "École des Papillons" in texts_of(messages)
-    assert [b["title"] for b in buttons_of(messages)] == [texts.TO_DIRECTOR_BUTTON, texts.NO_THANKS]
+    assert "Je n'arrive pas à trouver la réponse à votre question, désolé." in texts_of(
+        messages
+    ) and "École des Papillons" in texts_of(messages)
+    assert [b["title"] for b in buttons_of(messages)] == [
+        "Transmettre ma question à la direction de l'école",
+        "Non merci",
+    ]
     assert buttons_of(messages)[0]["payload"] == "/handoff_start"
 
 
@@ -73,7 +76,7 @@ async def test_a_director_is_offered_the_erun(backend) -> None:
     messages, _ = await run_action(
         ActionHandoffOffer(), tracker_for("directeur.papillons", "directeur", "handoff_request")
     )
-    assert buttons_of(messages)[0]["title"] == texts.TO_ERUN_BUTTON
+    assert buttons_of(messages)[0]["title"] == "Transmettre à l'ERUN de la circonscription"
     assert "ERUN" in texts_of(messages)
 
 
@@ -81,7 +84,7 @@ async def test_anonymous_visitors_are_told_how_to_reach_the_school_and_nothing_i
     messages, _ = await run_action(
         ActionDidYouMean(), tracker_for(None, None, "nlu_fallback", CONVERSATION[:6]), {}
     )
-    assert texts_of(messages) == CONTACT_ERUN and not buttons_of(messages)
+    assert texts_of(messages) == said("utter_contact_erun") and not buttons_of(messages)
     messages, _ = await run_action(ActionHandoffOffer(), tracker_for(None, None, "handoff_request"))
     assert "adressez-vous directement à l'école" in texts_of(messages) and not buttons_of(messages)
     messages, _ = await run_action(
@@ -106,7 +109,7 @@ async def test_the_form_keeps_the_sentence_then_the_button_confirms(backend) -> 
     asked, _ = await run_action(
         ActionAskHandoffConfirmed(), tracker_for(login, role, "faq", slots={"handoff_note": "x"})
     )
-    assert texts_of(asked) == texts.NOTE_ADDED
+    assert "votre phrase accompagnera la demande" in texts_of(asked)
     assert [b["payload"] for b in buttons_of(asked)] == ["/handoff_confirm", "/handoff_cancel"]
     _, events = await run_action(ValidateHandoffForm(), tracker_for(login, role, "handoff_confirm"))
     assert slot_values(events) == {"handoff_confirmed": "oui"}
@@ -129,7 +132,9 @@ async def test_confirming_stores_one_request_and_says_who_reads_it(backend) -> N
         messages, _ = await run_action(
             ActionHandoffSubmit(), tracker_for("parent.papillons", "parent", "handoff_confirm", events)
         )
-        assert texts_of(messages) == texts.ALREADY_SENT.format(id=1)
+        assert (
+            texts_of(messages) == "Cette demande est déjà transmise (demande n° 1) : inutile de la renvoyer."
+        )
     [request] = backend.received_handoffs(who("directeur.papillons", "directeur"))
     assert request.note == "merci" and request.last_answer_key == "activer_educonnect"
     joined = " ".join(request.questions)
@@ -162,12 +167,12 @@ async def test_cancel_stores_nothing(backend) -> None:
         {"handoff_confirmed": "annule"},
     )
     messages, _ = await run_action(ActionHandoffSubmit(), tracker)
-    assert texts_of(messages) == texts.CANCELLED
+    assert texts_of(messages) == "D'accord, je ne transmets rien. Puis-je vous aider autrement ?"
     cancelled = [*CONVERSATION, START, {"event": "slot", "name": "handoff_confirmed", "value": "annule"}]
     messages, _ = await run_action(
         ActionHandoffSubmit(), tracker_for("parent.papillons", "parent", "handoff_confirm", cancelled)
     )
-    assert texts_of(messages) == texts.NOTHING_PENDING
+    assert "Je n'ai pas de demande en attente d'envoi" in texts_of(messages)
     assert backend.received_handoffs(who("directeur.papillons", "directeur")) == []
 
 
@@ -178,7 +183,7 @@ async def test_the_sixth_open_request_is_refused_politely(backend) -> None:
         ActionHandoffSubmit(),
         tracker_for("parent.papillons", "parent", "handoff_confirm", [*CONVERSATION, START]),
     )
-    assert texts_of(messages) == texts.TOO_MANY
+    assert "Vous avez déjà 5 demandes en attente de réponse" in texts_of(messages)
 
 
 async def test_staff_list_and_close_in_chat(backend) -> None:
@@ -193,9 +198,9 @@ async def test_staff_list_and_close_in_chat(backend) -> None:
     assert buttons_of(messages)[0]["payload"] == f'/staff_close_request{{"request_id": "{sent.id}"}}'
     closing = tracker_for(*director, "staff_close_request", text=f"la demande {sent.id} est traitée")
     messages, _ = await run_action(ActionStaffCloseRequest(), closing)
-    assert texts_of(messages) == texts.CLOSED.format(id=sent.id)
+    assert texts_of(messages) == f"La demande n° {sent.id} est marquée comme traitée. Merci !"
     messages, _ = await run_action(ActionStaffRequests(), tracker_for(*director, "staff_requests"))
-    assert texts_of(messages) == texts.NONE_RECEIVED
+    assert texts_of(messages) == "Vous n'avez aucune demande en attente. Bonne nouvelle !"
 
 
 async def test_unanswered_questions_are_the_failures_and_the_last_question() -> None:
@@ -229,4 +234,7 @@ async def test_a_complaint_gets_an_apology_and_logged_in_the_offer(backend) -> N
         ActionComplaint(), tracker_for("parent.papillons", "parent", "complaint", text="c'est nul")
     )
     assert "désolé" in texts_of(messages) and "École des Papillons" in texts_of(messages)
-    assert [b["title"] for b in buttons_of(messages)] == [texts.TO_DIRECTOR_BUTTON, texts.NO_THANKS]
+    assert [b["title"] for b in buttons_of(messages)] == [
+        "Transmettre ma question à la direction de l'école",
+        "Non merci",
+    ]

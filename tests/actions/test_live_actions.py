@@ -10,7 +10,6 @@ import jwt
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions import phrasing as texts
 from actions.forms import (
     ActionAskLiveClass,
     ActionAskLiveParent,
@@ -38,6 +37,7 @@ from tests.action_helper import (
     create_tracker,
     entity,
     run_action,
+    said,
     slot_values,
     texts_of,
 )
@@ -73,7 +73,7 @@ def parent_id(service: EntService, name: str, login: str = "directeur.papillons"
 @pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a.name())
 async def test_without_token_every_live_question_asks_to_sign_in(action):
     messages, events = await run_action(action, create_tracker(intent="x", text="?"))
-    assert texts_of(messages) == texts.NO_TOKEN
+    assert texts_of(messages) == said("utter_live_no_token")
     assert "connectez-vous à l'ENT" in texts_of(messages)
     assert_events(events, reset_events())
 
@@ -86,7 +86,7 @@ async def test_expired_token_is_explained():
         algorithm="HS256",
     )
     messages, _ = await run_action(ActionLiveGarGroup(), create_tracker(metadata={"ent_token": token}))
-    assert texts_of(messages) == texts.TOKEN_EXPIRED and "expiré" in texts_of(messages)
+    assert texts_of(messages) == said("utter_live_token_expired") and "expiré" in texts_of(messages)
 
 
 async def test_forged_token_is_treated_as_no_token(caplog):
@@ -99,7 +99,7 @@ async def test_forged_token_is_treated_as_no_token(caplog):
         messages, _ = await run_action(
             ActionLiveAccessBlocking(), create_tracker(metadata={"ent_token": forged})
         )
-    assert texts_of(messages) == texts.TOKEN_INVALID
+    assert texts_of(messages) == said("utter_live_token_invalid")
     assert "bloqués" not in texts_of(messages)
     assert forged not in caplog.text
 
@@ -113,7 +113,7 @@ async def test_saying_i_am_director_does_not_change_the_role():
         slots={"role": "directeur"},
     )
     messages, _ = await run_action(ActionLiveAccessBlocking(), tracker)
-    assert texts_of(messages) == texts.REFUSED
+    assert texts_of(messages) == said("utter_live_refused")
 
 
 # --- 1. class pupils, through the form -----------------------------------------------
@@ -168,7 +168,7 @@ async def test_parent_asking_about_a_class_is_refused_politely(live):
     messages, _ = await run_action(
         ActionLiveClassPupils(), create_tracker(slots=slot_values(events), metadata=PARENT)
     )
-    assert texts_of(messages) == texts.REFUSED
+    assert texts_of(messages) == said("utter_live_refused")
     assert "CP" not in texts_of(messages) and "élève" not in texts_of(messages)
 
 
@@ -180,7 +180,7 @@ async def test_no_level_asks_with_a_button_per_class(live):
     assert slot_values(events)["live_class"] is None and "requested_slot" not in slot_values(events)
     messages, _ = await run_action(ActionAskLiveClass(), tracker)
     buttons = buttons_of(messages)
-    assert texts_of(messages) == texts.ASK_CLASS
+    assert texts_of(messages) == said("utter_live_which_class")
     assert [b["title"] for b in buttons] == ["PS-MS", "GS", "CP", "CE1", "CE2-CM1", "CM2"]
     assert buttons[2]["payload"] == '/live_inform{{"class_ref": "{}"}}'.format(class_id(live, "CP"))
 
@@ -216,12 +216,12 @@ async def test_unknown_class_is_asked_again_then_given_up():
             intent="nlu_fallback", text="la classe des dauphins", slots=slots, metadata=DIRECTOR
         )
         messages, events = await run_action(ValidateLiveClassForm(), tracker)
-        assert texts_of(messages) == texts.CLASS_NOT_FOUND
+        assert texts_of(messages) == said("utter_live_class_not_found")
         slots = {**slots, **slot_values(events)}
         assert slots["live_tries"] == attempt
     assert slots["requested_slot"] is None
     messages, _ = await run_action(ActionLiveClassPupils(), create_tracker(slots=slots, metadata=DIRECTOR))
-    assert texts_of(messages) == texts.CLASS_GIVE_UP
+    assert texts_of(messages) == said("utter_live_class_give_up")
 
 
 async def test_another_question_during_the_form_lets_the_rules_take_over():
@@ -237,7 +237,7 @@ async def test_another_question_during_the_form_lets_the_rules_take_over():
 
 async def test_stop_clears_the_forms():
     messages, events = await run_action(ActionLiveStop(), create_tracker(intent="deny"))
-    assert texts_of(messages) == texts.STOPPED
+    assert texts_of(messages) == said("utter_live_stopped")
     assert_events(events, reset_events())
 
 
@@ -269,7 +269,7 @@ async def test_namesakes_are_told_apart_by_buttons(live):
     slots = slot_values(events)
     assert slots["live_parent"] is None and slots["live_parent_query"] == "Lefebvre"
     messages, _ = await run_action(ActionAskLiveParent(), create_tracker(slots=slots, metadata=DIRECTOR))
-    assert texts_of(messages) == texts.ASK_PARENT_CHOICE
+    assert texts_of(messages) == said("utter_live_which_namesake")
     titles = [b["title"] for b in buttons_of(messages)]
     assert titles == ["Claire Lefebvre — parent de Léo (CE1)", "Julien Lefebvre — parent de Manon (CM2)"]
     payload = buttons_of(messages)[1]["payload"]
@@ -327,7 +327,7 @@ async def test_unknown_and_other_school_parents_get_the_same_sentence():
         messages, events = await run_action(ValidateLiveParentForm(), tracker)
         answers.append(texts_of(messages))
         assert slot_values(events)["live_parent"] is None
-    assert answers == [texts.PARENT_NOT_FOUND, texts.PARENT_NOT_FOUND]
+    assert answers == [said("utter_live_parent_not_found"), said("utter_live_parent_not_found")]
 
 
 @pytest.mark.parametrize("metadata", [TEACHER, PARENT], ids=["teacher", "parent"])
@@ -341,7 +341,7 @@ async def test_teacher_and_parent_never_see_activation_origins(live, metadata):
     assert messages == [] and slot_values(events)["live_problem"] == "refused"
     forged = create_tracker(slots={"live_parent": parent_id(live, "Karim Haddad")}, metadata=metadata)
     messages, _ = await run_action(ActionLiveParentActivation(), forged)
-    assert texts_of(messages) == texts.REFUSED
+    assert texts_of(messages) == said("utter_live_refused")
 
 
 # --- 3 to 8 ------------------------------------------------------------------------
@@ -459,7 +459,7 @@ async def test_names_with_html_sql_and_quotes_are_shown_harmlessly():
 async def test_unreachable_backend_gives_a_polite_message():
     with live_backend(EntService.from_url("postgresql://nobody@127.0.0.1:9/ent")):
         messages, events = await run_action(ActionLiveRolloverStatus(), create_tracker(metadata=DIRECTOR))
-        assert texts_of(messages) == texts.UNAVAILABLE
+        assert texts_of(messages) == said("utter_live_unavailable")
         _, events = await run_action(
             ValidateLiveClassForm(),
             create_tracker(intent="live_class_pupils", text="le CP ?", metadata=DIRECTOR),
@@ -482,7 +482,7 @@ async def test_slow_backend_answers_within_two_seconds():
         started = time.perf_counter()
         messages, _ = await run_action(ActionLiveRolloverStatus(), create_tracker(metadata=DIRECTOR))
         elapsed = time.perf_counter() - started
-    assert texts_of(messages) == texts.UNAVAILABLE
+    assert texts_of(messages) == said("utter_live_unavailable")
     assert elapsed < 2.5
 
 
@@ -521,3 +521,23 @@ async def test_action_server_registers_every_live_action_of_the_domain():
     assert len(live_actions) == 14
     assert live_actions <= set(executor.actions)
     assert {"live_class_form", "live_parent_form"} <= set(domain["forms"])
+
+
+# --- nothing to list: a fixed sentence (a domain response) ----------------------------------
+class EmptyService(EntService):
+    """A backend that knows no child and no school for the person."""
+
+    def my_children(self, viewer):
+        return []
+
+    def my_classes(self, viewer):
+        return []
+
+
+async def test_no_child_and_no_school_are_said_in_words():
+    with live_backend(EmptyService()):
+        children, _ = await run_action(ActionLiveMyChildren(), create_tracker(metadata=PARENT))
+        classes, _ = await run_action(ActionLiveTeachersClasses(), create_tracker(metadata=TEACHER))
+    assert [m["response"] for m in children + classes] == ["utter_live_no_child", "utter_live_no_school"]
+    assert "Je ne trouve aucun enfant lié à votre compte dans l'ENT." in texts_of(children)
+    assert texts_of(classes) == "Je ne trouve aucune école rattachée à votre compte dans l'ENT."

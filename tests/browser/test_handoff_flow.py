@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from playwright.sync_api import expect
 
-from actions import handoff_texts as texts
+from tests.action_helper import said
 from tests.browser.widget import Widget
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -23,10 +23,10 @@ def test_parent_to_director_in_two_clicks(page, real_stack):
     widget.open()
     widget.ask(FIRST)
     offer = widget.ask(SECOND)
-    assert texts.NOT_FOUND in offer and "École des Papillons" in offer
-    asked = widget.click_reply(texts.TO_DIRECTOR_BUTTON)  # click 1
+    assert said("utter_handoff_not_found") in offer and "École des Papillons" in offer
+    asked = widget.click_reply("Transmettre ma question à la direction de l'école")  # click 1
     assert "ajouter une phrase" in asked
-    done = widget.click_reply(texts.SEND_BUTTON)  # click 2
+    done = widget.click_reply("Envoyer ma demande")  # click 2
     assert "C'est transmis (demande n° " in done
     number = done.split("demande n° ")[1].split(")")[0]
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from actions import phrasing
 from bot.channels import BAD_REQUEST, STORE_DOWN
 from bot.paths import MODEL
+from tests.action_helper import said
 from tests.conftest import free_port
 from tests.faults.stack import Stack, director_metadata
 
@@ -203,7 +203,7 @@ def test_ent_database_unavailable_gives_the_polite_message(stack: Stack) -> None
         os.killpg(child.process.pid, signal.SIGTERM)
         assert stack.poll_until(lambda: child.starts > starts and child.ready, 90)
         reply = stack.say(sender(), LIVE_QUESTION, director_metadata())
-        assert phrasing.UNAVAILABLE in reply.text
+        assert said("utter_live_unavailable") in reply.text
         assert "Traceback" not in stack.log("actions")
     finally:
         child.env = saved

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from actions import handoff_texts as texts
 from bot.ent.service import EntService
 from bot.identity import Identity, mint_token
+from tests.action_helper import said
 from tests.conftest import TEST_SECRET, Chat
 
 pytestmark = [pytest.mark.model, pytest.mark.asyncio]
@@ -30,20 +30,22 @@ async def test_a_parent_sends_the_question_in_two_clicks_and_the_director_closes
     parent = Chat(agent, token("parent.papillons", "parent"))
     await parent.say(MISUNDERSTOOD[0])
     offered = await parent.say(MISUNDERSTOOD[1])  # the second misunderstanding in a row
-    start = next(b for b in buttons(offered) if b["title"] == texts.TO_DIRECTOR_BUTTON)
+    to_school = "Transmettre ma question à la direction de l'école"
+    start = next(b for b in buttons(offered) if b["title"] == to_school)
     asked = await parent.say(start["payload"])  # click 1
-    assert texts.ASK_NOTE["default"] in texts_of(asked)
-    send = next(b for b in buttons(asked) if b["title"] == texts.SEND_BUTTON)
+    assert said("utter_handoff_ask_note") in texts_of(asked)
+    send = next(b for b in buttons(asked) if b["title"] == "Envoyer ma demande")
     done = texts_of(await parent.say(send["payload"]))  # click 2
     assert "C'est transmis (demande n° " in done and "en dehors de l'assistant" in done
     number = done.split("demande n° ")[1].split(")")[0]
-    assert texts.ALREADY_SENT.format(id=number) in await parent.text(send["payload"])  # a double click
+    again = await parent.text(send["payload"])  # a double click
+    assert said("utter_handoff_already_sent", id=number) in again
 
     director = Chat(agent, token("directeur.papillons", "directeur"))
     listed = await director.say("quelles demandes ai-je reçues ?")
     assert f"Demande n° {number}**" in texts_of(listed) and MISUNDERSTOOD[0] in texts_of(listed)
     closed = await director.text("la demande " + number + " est traitée")
-    assert closed == texts.CLOSED.format(id=number)
+    assert closed == said("utter_staff_closed", id=number)
     open_ids = {r.id for r in EntService().received_handoffs(Identity("directeur.papillons", "directeur"))}
     assert int(number) not in open_ids
 
@@ -51,9 +53,9 @@ async def test_a_parent_sends_the_question_in_two_clicks_and_the_director_closes
 async def test_the_person_may_add_a_sentence(agent, ent_env) -> None:
     teacher = Chat(agent, token("enseignant.ce1.papillons", "enseignant"))
     offered = await teacher.say("je veux parler à quelqu'un")
-    assert texts.TO_DIRECTOR_BUTTON in [b["title"] for b in buttons(offered)]
+    assert "Transmettre ma question à la direction de l'école" in [b["title"] for b in buttons(offered)]
     await teacher.say("/handoff_start")
-    assert texts.NOTE_ADDED in await teacher.text("c'est urgent pour la rentrée de lundi")
+    assert said("utter_handoff_note_added") in await teacher.text("c'est urgent pour la rentrée de lundi")
     done = await teacher.text("/handoff_confirm")
     assert "C'est transmis" in done
     [request] = [
@@ -66,7 +68,7 @@ async def test_the_person_may_add_a_sentence(agent, ent_env) -> None:
 
 async def test_a_director_is_offered_the_erun_and_an_anonymous_visitor_the_school(agent, ent_env) -> None:
     director = await Chat(agent, token("directeur.tilleuls", "directeur")).say("ça ne m'aide pas")
-    assert next(b["title"] for b in buttons(director)) == texts.TO_ERUN_BUTTON
+    assert next(b["title"] for b in buttons(director)) == "Transmettre à l'ERUN de la circonscription"
     anonymous = await Chat(agent).say("je veux parler à quelqu'un")
     assert "adressez-vous directement à l'école" in texts_of(anonymous) and not buttons(anonymous)
 

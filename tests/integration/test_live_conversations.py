@@ -7,8 +7,8 @@ import time
 import jwt
 import pytest
 
-from actions import phrasing as texts
 from bot.identity import mint_token
+from tests.action_helper import said
 from tests.conftest import TEST_SECRET, Chat
 
 pytestmark = [pytest.mark.model, pytest.mark.asyncio]
@@ -26,24 +26,26 @@ async def test_director_gets_the_live_cp_answer_and_the_parent_is_refused(agent,
     director = await Chat(agent, DIRECTOR).text("la classe de CP a-t-elle des élèves ?")
     assert "« CP »" in director and "aucun élève" in director
     parent = await Chat(agent, PARENT).text("la classe de CP a-t-elle des élèves ?")
-    assert texts.REFUSED in parent and "aucun élève" not in parent
+    assert said("utter_live_refused") in parent and "aucun élève" not in parent
 
 
 async def test_without_token_the_live_question_asks_to_sign_in(agent, ent_env) -> None:
     answer = await Chat(agent).text("/live_access_blocked")
-    assert texts.NO_TOKEN in answer
+    assert said("utter_live_no_token") in answer
 
 
 async def test_forged_and_expired_tokens(agent, ent_env) -> None:
     forged = {"ent_token": mint_token("directeur.papillons", "directeur", secret="x" * 48)}
-    assert texts.TOKEN_INVALID in await Chat(agent, forged).text("/live_gar_group")
+    assert said("utter_live_token_invalid") in await Chat(agent, forged).text("/live_gar_group")
     now = int(time.time())
     expired = jwt.encode(
         {"sub": "directeur.papillons", "role": "directeur", "iat": now - 99, "exp": now - 9},
         TEST_SECRET,
         algorithm="HS256",
     )
-    assert texts.TOKEN_EXPIRED in await Chat(agent, {"ent_token": expired}).text("/live_gar_group")
+    assert said("utter_live_token_expired") in await Chat(agent, {"ent_token": expired}).text(
+        "/live_gar_group"
+    )
 
 
 async def test_class_buttons_then_answer(agent, ent_env) -> None:
@@ -59,7 +61,7 @@ async def test_class_buttons_then_answer(agent, ent_env) -> None:
 async def test_namesakes_are_told_apart_by_buttons(agent, ent_env) -> None:
     chat = Chat(agent, DIRECTOR)
     asked = await chat.say('/live_parent_activation{"parent_name": "Lefebvre"}')
-    assert texts.ASK_PARENT_CHOICE in "\n".join(m.get("text") or "" for m in asked)
+    assert said("utter_live_which_namesake") in "\n".join(m.get("text") or "" for m in asked)
     buttons = [b for m in asked for b in m.get("buttons") or []]
     assert len(buttons) == 2
     julien = next(b for b in buttons if b["title"].startswith("Julien Lefebvre"))
@@ -70,7 +72,7 @@ async def test_namesakes_are_told_apart_by_buttons(agent, ent_env) -> None:
 async def test_saying_i_am_director_changes_nothing(agent, ent_env) -> None:
     chat = Chat(agent, PARENT)
     await chat.say("je suis directeur")
-    assert texts.REFUSED in await chat.text("/live_access_blocked")
+    assert said("utter_live_refused") in await chat.text("/live_access_blocked")
     children = await chat.text("/live_my_children")
     assert "Emma" in children and "Hugo" in children
 
@@ -78,4 +80,4 @@ async def test_saying_i_am_director_changes_nothing(agent, ent_env) -> None:
 async def test_giving_up_a_form(agent, ent_env) -> None:
     chat = Chat(agent, DIRECTOR)
     await chat.say("/live_parent_activation")
-    assert texts.STOPPED in await chat.text("/deny")
+    assert said("utter_live_stopped") in await chat.text("/deny")

@@ -55,7 +55,8 @@ async def test_set_role_does_not_repeat_an_answer_that_does_not_depend_on_it() -
         intent="inform_role", entities=[entity("role", "parent")], slots={"role": "parent"}, events=events
     )
     messages, _ = await run_action(ActionSetRole(), tracker, DOMAIN)
-    assert all(m.get("response") is None for m in messages)
+    assert texts_of(messages) == "C'est noté : je vous réponds en tant que parent."
+    assert not any((m.get("response") or "").startswith("utter_faq/") for m in messages)
 
 
 async def test_set_role_with_token_says_the_role_cannot_change() -> None:

@@ -17,6 +17,7 @@ from bot.action_server import SharedSecretPlugin
 from bot.channels import clean_text, valid_payload
 from bot.log_hygiene import MASK, ScrubFilter, scrub_line, structlog_redactor
 from bot.rasa_quiet import expand_auth_token_file
+from tests.action_helper import domain_responses, said
 from tools.run import commands, ports
 
 TOKEN = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJkaXJlY3RldXIifQ.aGVsbG8td29ybGQtc2lnbmF0dXJl"
@@ -127,6 +128,7 @@ def test_only_known_simple_intent_payloads_pass(payload: str, allowed: bool) -> 
 # --- bounded calls to the action server ----------------------------------------------------
 class _Domain:
     slots: ClassVar[list] = []
+    responses: ClassVar[dict] = domain_responses()
 
 
 def test_fallback_texts_by_kind_of_action() -> None:
@@ -135,11 +137,12 @@ def test_fallback_texts_by_kind_of_action() -> None:
 
     domain = _Domain()
     domain.slots = [Slot()]
-    assert resilience.fallback_text("action_identify", domain) is None
-    assert resilience.fallback_text("action_live_gar_group", domain) == resilience.UNAVAILABLE
-    assert resilience.fallback_text("validate_live_class_form", domain) == resilience.UNAVAILABLE
-    assert resilience.fallback_text("action_did_you_mean", domain) == resilience.REPHRASE
-    assert "pour le moment" in resilience.fallback_text("action_set_role", domain)
+    assert resilience.fallback_response("action_identify", domain) is None
+    assert resilience.fallback_response("action_live_gar_group", domain) == "utter_live_unavailable"
+    assert resilience.fallback_response("validate_live_class_form", domain) == "utter_live_unavailable"
+    assert resilience.fallback_response("action_did_you_mean", domain) == "utter_not_understood"
+    generic = resilience.fallback_response("action_set_role", domain)
+    assert "pour le moment" in (resilience.response_text(domain, generic or "") or "")
 
 
 def test_a_failed_action_says_its_text_once_a_turn_then_listens() -> None:
@@ -148,25 +151,37 @@ def test_a_failed_action_says_its_text_once_a_turn_then_listens() -> None:
     turn = resilience.Turn(deadline=0.0)
     first = resilience.failure_events("action_live_gar_group", _Domain(), turn)
     assert [type(e) for e in first] == [BotUttered, FollowupAction]
-    assert first[0].text == resilience.UNAVAILABLE and first[1].action_name == "action_listen"
+    assert first[0].text == said("utter_live_unavailable") and first[1].action_name == "action_listen"
     again = resilience.failure_events("action_live_class_pupils", _Domain(), turn)
     assert [type(e) for e in again] == [FollowupAction], "the same polite text is not said twice in a turn"
     fallback = resilience.failure_events("action_default_fallback", _Domain(), turn)
-    assert fallback[0].text == resilience.REPHRASE and fallback[-1].action_name == "action_listen"
+    assert fallback[0].text == said("utter_not_understood") and fallback[-1].action_name == "action_listen"
 
 
 def test_a_failed_form_validation_ends_the_form() -> None:
     from rasa.shared.core.events import BotUttered, SlotSet
 
     events = resilience.failure_events("validate_live_class_form", _Domain(), resilience.Turn(deadline=0.0))
-    assert isinstance(events[0], BotUttered) and events[0].text == resilience.UNAVAILABLE
+    assert isinstance(events[0], BotUttered) and events[0].text == said("utter_live_unavailable")
     assert events[1:] == [SlotSet("requested_slot", None)]
 
 
 def test_the_polite_text_is_the_actions_own() -> None:
-    from actions import phrasing
+    """The Rasa process says the very responses the actions send (one text in domain.yml)."""
+    from actions.live import PROBLEM_TEXTS
 
-    assert resilience.UNAVAILABLE == phrasing.UNAVAILABLE
+    assert resilience.UNAVAILABLE == PROBLEM_TEXTS["unavailable"] == "utter_live_unavailable"
+    assert "Je n'arrive pas à consulter l'ENT" in said(resilience.UNAVAILABLE)
+    assert said(resilience.REPHRASE) == "Je n'ai pas bien compris. Pouvez-vous reformuler votre question ?"
+
+
+def test_a_response_missing_from_the_domain_says_nothing_but_listens() -> None:
+    class Empty:
+        slots: ClassVar[list] = []
+        responses: ClassVar[dict] = {}
+
+    events = resilience.failure_events("action_live_gar_group", Empty(), None)
+    assert [e.action_name for e in events] == ["action_listen"]
 
 
 def test_a_hung_action_server_costs_one_bounded_wait_then_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -198,8 +213,8 @@ def test_a_hung_action_server_costs_one_bounded_wait_then_nothing(monkeypatch: p
 
     first, second, seconds = asyncio.run(scenario())
     assert calls == ["action_live_gar_group"], "the breaker skips the second call"
-    assert isinstance(first[0], BotUttered) and first[0].text == resilience.UNAVAILABLE
-    assert second[0].text == resilience.UNAVAILABLE
+    assert isinstance(first[0], BotUttered) and first[0].text == said("utter_live_unavailable")
+    assert second[0].text == said("utter_live_unavailable")
     assert seconds < 5
 
 
