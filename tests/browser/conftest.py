@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from bot.paths import MODEL, ROOT, portal_python
-from tests.conftest import free_port
+from tests.helpers.ports import free_port
 from tools import processes
 from tools.measure.staff_history import generate
 
@@ -78,7 +78,7 @@ class Stack:
         self.processes["portal"] = start(command, self.env, self.url, "portal")
 
     def start_fake_rasa(self) -> None:
-        command = [sys.executable, "-m", "tests.browser.fake_rasa", str(self.rasa_port), RASA_API_TOKEN]
+        command = [sys.executable, "-m", "tests.helpers.fake_rasa", str(self.rasa_port), RASA_API_TOKEN]
         self.processes["rasa"] = start(command, self.env, f"http://127.0.0.1:{self.rasa_port}/", "fake rasa")
 
     def stop_rasa(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Chat
+from tests.helpers.chat import Chat
 
 pytestmark = pytest.mark.model
 

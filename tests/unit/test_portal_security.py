@@ -17,9 +17,9 @@ from bot.identity import mint_token
 from portal import server
 from portal.guard import COOKIE, NO_REPLY, RateLimiter
 from portal.server import create_app, dev_database_allowed
-from tests.browser.fake_rasa import EVENTS
-from tests.browser.fake_rasa import make_app as make_fake_rasa
-from tests.conftest import TEST_SECRET
+from tests.helpers.fake_rasa import EVENTS
+from tests.helpers.fake_rasa import make_app as make_fake_rasa
+from tests.helpers.secret import TEST_SECRET
 
 RASA_TOKEN = "fake-rasa-token"
 

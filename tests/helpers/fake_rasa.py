@@ -3,7 +3,7 @@
 Used by the portal's unit tests and by the widget tests that need no trained model:
 it can be stopped and started again to show the widget's reconnection.
 
-    python -m tests.browser.fake_rasa PORT TOKEN
+    python -m tests.helpers.fake_rasa PORT TOKEN
 """
 
 from __future__ import annotations
