@@ -28,8 +28,8 @@ from bot.identity import mint_token
 from bot.paths import RESULTS, VAR
 from tools.cluster.config import Layout, Ports
 from tools.cluster.launcher import Cluster
-from tools.measure.load import LIVE_EVERY, LIVE_LOGIN, LIVE_ROLE, TURNS_PER_CONVERSATION, Load
 from tools.measure.common import free_port, now, process_tree, progress, rss_mb, write_json
+from tools.measure.load import LIVE_EVERY, LIVE_LOGIN, LIVE_ROLE, TURNS_PER_CONVERSATION, Load
 
 LEVELS = (8, 32, 64)
 FULL = {"level_messages": 800, "level_seconds": 45}

@@ -19,7 +19,7 @@ GOALS = {
 
 
 def goals(ours: dict[str, Any], default: dict[str, Any], human: dict[str, Any]) -> dict[str, bool]:
-    """Issue 8's targets on the held-out set (the follow-ups are measured by the tests)."""
+    """Whether the held-out figures reach their targets (the follow-ups are measured by the tests)."""
     return {
         "answer_accuracy_at_least_93": ours["answer_accuracy"] >= 0.93,
         "answer_in_candidates_at_least_97": ours["answer_in_candidates"] >= 0.97,
