@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -104,16 +105,23 @@ def stack_env(ent_env: dict[str, str]) -> dict[str, str]:
     )
 
 
-@pytest.fixture(scope="module")
-def fake_stack(ent_env: dict[str, str]) -> Iterator[Stack]:
-    """The portal in front of the scripted fake Rasa (can be stopped and restarted)."""
-    stack = Stack(stack_env(ent_env), free_port())
+@contextmanager
+def fake_rasa_stack(env: dict[str, str]) -> Iterator[Stack]:
+    """The portal in front of the scripted fake Rasa, stopped on the way out."""
+    stack = Stack(env, free_port())
     try:
         stack.start_fake_rasa()
         stack.start_portal()
         yield stack
     finally:
         stack.close()
+
+
+@pytest.fixture(scope="module")
+def fake_stack(ent_env: dict[str, str]) -> Iterator[Stack]:
+    """The portal in front of the scripted fake Rasa (can be stopped and restarted)."""
+    with fake_rasa_stack(stack_env(ent_env)) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="module")
@@ -121,13 +129,8 @@ def staff_stack(ent_env, tmp_path_factory) -> Iterator[Stack]:
     """The portal (development mode, fake Rasa) on a generated history of 2,000 conversations."""
     store = tmp_path_factory.mktemp("staff") / "conversations.db"
     generate(store, 2000)
-    stack = Stack(dict(stack_env(ent_env), CONVERSATION_STORE_URL=f"sqlite:///{store}"), free_port())
-    try:
-        stack.start_fake_rasa()
-        stack.start_portal()
+    with fake_rasa_stack(dict(stack_env(ent_env), CONVERSATION_STORE_URL=f"sqlite:///{store}")) as stack:
         yield stack
-    finally:
-        stack.close()
 
 
 @pytest.fixture(scope="module")
