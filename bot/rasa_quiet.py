@@ -8,6 +8,7 @@ Before Rasa starts, it:
   installs a filter that shows each one once, overriding PYTHONWARNINGS);
 - bounds the calls to the action server and answers politely when they fail, and
   notices conversation store failures (bot/resilience.py);
+- checks the action server's replies with a validator built once (bot/action_results.py);
 - keeps message texts, sender ids and tokens out of the logs (bot/log_hygiene.py);
 - gives Rasa the action server's shared secret (ACTIONS_TOKEN, read by endpoints.yml;
   taken from var/actions-token when not in the environment);
@@ -99,9 +100,10 @@ def main() -> None:
         os.environ[ACTIONS_TOKEN_ENV] = actions_token()
     from rasa.__main__ import main as rasa_main
 
-    from bot import resilience
+    from bot import action_results, resilience
 
     resilience.install()
+    action_results.install()
     hide_version()
     quiet_logs()
     sys.argv = ["rasa", *argv]

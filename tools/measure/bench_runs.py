@@ -70,6 +70,7 @@ class ActionServer:
             ENT_JWT_SECRET=self.secret,
             SANIC_HOST=HOST,
             ACTIONS_PORT=str(self.port),
+            ACTIONS_TOKEN=secrets.token_urlsafe(32),
         )
         subprocess.run(
             [sys.executable, "-m", "tools.cli", "db", "reset"],
@@ -78,8 +79,9 @@ class ActionServer:
             check=True,
             capture_output=True,
         )
+        # As `make run` serves it: the project's launcher, with the secret shared with Rasa.
         self.process = start(
-            [rasa(), "run", "actions", "--actions", "actions", "--port", str(self.port)],
+            [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(self.port)],
             self.env,
             workdir / "actions.log",
         )
@@ -103,12 +105,16 @@ def serve_and_load(
     # The project's tracker store (as `make run`), on a temporary SQLite file.
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://{HOST}:{actions.port}/webhook"\n'
+        "  headers:\n    X-Actions-Token: ${ACTIONS_TOKEN}\n"
         f"tracker_store:\n  type: bot.tracker_store.ScrubbingSQLTrackerStore\n"
         f'  dialect: "sqlite"\n  db: "{workdir / f"conversations-{pipeline}.db"}"\n'
     )
     token = secrets.token_urlsafe(16)
+    # `make run`'s launcher of Rasa (bot/rasa_quiet.py): the same patches as in production.
     command = [
-        rasa(),
+        sys.executable,
+        "-m",
+        "bot.rasa_quiet",
         "run",
         "--model",
         model,
@@ -125,7 +131,11 @@ def serve_and_load(
         "credentials.yml",
     ]
     # The Rasa process reads the signed token itself: it needs the same secret.
-    server = start(command, rasa_env(ENT_JWT_SECRET=actions.secret), workdir / f"server-{pipeline}.log")
+    server = start(
+        command,
+        rasa_env(ENT_JWT_SECRET=actions.secret, ACTIONS_TOKEN=actions.env["ACTIONS_TOKEN"]),
+        workdir / f"server-{pipeline}.log",
+    )
     out: dict[str, Any] = {}
     try:
         with progress(desc=f"start {pipeline}", bar_format="{desc}: {elapsed}") as bar:
