@@ -142,7 +142,7 @@ bench: $(STAMP)
 report: $(STAMP)
 	@$(PY) -m tools.measure.report $(ARGS)
 
-# /staff page load on 100,000 generated conversations (issue 12); results/staff-bench.json
+# /staff page load on 100,000 generated conversations; results/staff-bench.json
 staff-bench: $(STAMP) portal-deps
 	@$(PY) -m tools.measure.staff_bench $(ARGS)
 

@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from bot.paths import MODEL, ROOT
+from bot.ent.db import make_engine
+from bot.ent.seed import reset_db
+from bot.paths import MODEL
+from tests.helpers.chat import Chat
+from tests.helpers.ports import free_port
+from tests.helpers.secret import TEST_SECRET
 from tools import processes
-
-TEST_SECRET = "test-secret-for-pytest-only-" + "x" * 16
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +25,9 @@ def ent_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     env = {"ENT_DATABASE_URL": f"sqlite:///{db}", "ENT_JWT_SECRET": TEST_SECRET}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
-    subprocess.run([sys.executable, "-m", "tools.cli", "db", "reset"], cwd=ROOT, check=True, env=os.environ)
+    engine = make_engine(env["ENT_DATABASE_URL"])
+    reset_db(engine)  # what `python -m tools.cli db reset` does, in this process
+    engine.dispose()
     yield env
     for key, value in saved.items():
         if value is None:
@@ -65,31 +61,6 @@ def agent(action_server: str):
     from rasa.utils.endpoints import EndpointConfig
 
     return Agent.load(str(MODEL), action_endpoint=EndpointConfig(action_server))
-
-
-class Chat:
-    """One conversation with the assistant, as a person in the portal would have it."""
-
-    def __init__(self, agent, metadata: dict | None = None) -> None:
-        self.agent = agent
-        self.sender = f"test-{uuid.uuid4().hex[:12]}"
-        self.metadata = metadata
-
-    async def say(self, text: str, metadata: dict | None = None) -> list[dict]:
-        """Send a message; return the assistant's messages (text, buttons, ...)."""
-        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-
-        channel = CollectingOutputChannel()
-        message = UserMessage(text, channel, self.sender, metadata=metadata or self.metadata)
-        await self.agent.handle_message(message)
-        return channel.messages
-
-    async def text(self, text: str, metadata: dict | None = None) -> str:
-        """Send a message; return all the assistant's texts joined."""
-        return "\n".join(m.get("text") or "" for m in await self.say(text, metadata))
-
-    async def tracker(self):
-        return await self.agent.tracker_store.retrieve(self.sender)
 
 
 @pytest.fixture

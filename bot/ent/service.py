@@ -1,77 +1,27 @@
 """EntService: the only way into the mock ENT backend; each question checks who may see what.
 
-The authorization policy is bot/ent/scope.py, the shared reads bot/ent/reads.py, the errors
-bot/ent/errors.py; the hand-off requests and the votes are stored by bot/ent/handoff.py and
-bot/ent/feedback.py, always through the methods below.
+This module holds the eight live questions. EntService inherits the transaction plumbing,
+the health check and the tooling (bot/ent/core.py) and the staff side, votes and hand-off
+requests (bot/ent/staff_desk.py): one class, one entry point. The authorization policy is
+bot/ent/scope.py, the shared reads bot/ent/reads.py, the errors bot/ent/errors.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-from typing import TypeVar
-
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.ent import feedback as fb
-from bot.ent import handoff as h
 from bot.ent import models as m
 from bot.ent import reads, scope
 from bot.ent import results as r
-from bot.ent.db import session_factory, session_scope
-from bot.ent.errors import AlreadyRecorded, BackendUnavailable, NotAllowed, TooManyOpen
-from bot.identity import Identity, role_for_profile
+from bot.ent.errors import NotAllowed
+from bot.ent.staff_desk import StaffDesk
+from bot.identity import Identity
 from bot.text import FIRST_CLASS_LEVELS, STOP_WORDS, normalize
 
-T = TypeVar("T")
 
-
-class EntService:
+class EntService(StaffDesk):
     """Live questions about the ENT, each checked against the viewer's rights."""
-
-    def __init__(self, factory: sessionmaker | None = None) -> None:
-        self._factory = factory
-
-    @classmethod
-    def from_url(cls, url: str) -> EntService:
-        """A service on a given database URL."""
-        return cls(session_factory(url))
-
-    # --- plumbing ---------------------------------------------------------
-    def _run(self, work: Callable[[Session], T]) -> T:
-        """Run one request in its own session; storage errors become BackendUnavailable."""
-        try:
-            factory = self._factory or session_factory()
-            with session_scope(factory) as session:
-                return work(session)
-        except (NotAllowed, AlreadyRecorded):
-            raise
-        except (SQLAlchemyError, OSError) as error:
-            raise BackendUnavailable() from error
-
-    # --- tooling ----------------------------------------------------------
-    def ping(self) -> None:
-        """Raise BackendUnavailable unless the database answers with its tables (health check)."""
-        self._run(lambda session: session.execute(select(m.School.id).limit(1)).all())
-
-    def known_names(self) -> set[str]:
-        """First and last names of the people of the ENT: masked wherever they appear in a text."""
-        return self._run(reads.known_names)
-
-    def role_of(self, login: str) -> str | None:
-        """The assistant role of a login (development tooling), None if unknown."""
-
-        def work(session: Session) -> str | None:
-            profile = session.execute(
-                select(m.Person.profile)
-                .join(m.Account, m.Account.person_id == m.Person.id)
-                .where(m.Account.login == login)
-            ).scalar()
-            return role_for_profile(profile) if profile else None
-
-        return self._run(work)
 
     # --- 1. does a class have pupils yet? ----------------------------------
     def list_classes(self, viewer: Identity) -> list[r.ClassRef]:
@@ -445,108 +395,5 @@ class EntService:
                 pending_removals=tuple(by_status.get(m.GAR_PENDING_REMOVE, [])),
                 missing_teachers=missing,
             )
-
-        return self._run(work)
-
-    # --- feedback from the web widget ------------------------------------------
-    def record_feedback(
-        self, answer_key: str, question: str | None, vote: str, ticket_id: str | None = None
-    ) -> None:
-        """Store a 👍/👎 on an answer, the question masked first (names, e-mails, phone numbers).
-
-        With a ticket id, the vote is stored once: the id is kept with a unique constraint, in
-        the same transaction (AlreadyRecorded on a second use, even after a restart).
-        """
-        if vote not in fb.VOTES:
-            raise ValueError("vote must be 'up' or 'down'")
-        key = fb.answer_key(answer_key)
-        self._run(lambda session: fb.record(session, key, question, vote, ticket_id))
-
-    def forget_used_tickets(self, before: datetime) -> int:
-        """Delete the used-ticket rows older than `before` (their tickets have expired); the count."""
-        return self._run(lambda session: fb.forget_used_tickets(session, before))
-
-    def feedback_stats(self, viewer: Identity, since: datetime, top: int = 15) -> r.FeedbackStats:
-        """Votes since a date for the staff page (directors and the ERUN only).
-
-        Per day, and the answers with the most 👎 with up to 3 of their questions (masked when
-        stored).
-        """
-
-        def work(session: Session) -> r.FeedbackStats:
-            scope.reader_schools(session, scope.viewer(session, viewer))
-            return fb.stats(session, since, top)
-
-        return self._run(work)
-
-    # --- hand-off to a person ---------------------------------------
-
-    def handoff_recipient(self, viewer: Identity) -> r.HandoffReceipt:
-        """Who would read a request of this viewer (id 0: nothing stored); NotAllowed if nobody."""
-
-        def work(session: Session) -> r.HandoffReceipt:
-            person = scope.viewer(session, viewer)
-            school = scope.sender_school(session, person)
-            return r.HandoffReceipt(
-                id=0, recipient=h.SENDERS[person.profile], school_name=school.name, created=False
-            )
-
-        return self._run(work)
-
-    def submit_handoff(
-        self,
-        viewer: Identity,
-        key: str,
-        questions: list[str],
-        note: str | None = None,
-        last_answer_key: str | None = None,
-    ) -> r.HandoffReceipt:
-        """Store a hand-off request once per key.
-
-        A parent's or a teacher's goes to the director, a director's to the ERUN; questions and
-        note masked and capped; TooManyOpen past 5 open requests.
-        """
-
-        def work(session: Session) -> r.HandoffReceipt:
-            person = scope.viewer(session, viewer)
-            school = scope.sender_school(session, person)
-            names = reads.known_names(session)
-            try:
-                return h.submit(
-                    session,
-                    person,
-                    school,
-                    str(key)[:64],
-                    h.masked_questions(questions, names),
-                    h.masked_note(note, names),
-                    last_answer_key,
-                )
-            except h.TooManyOpen:
-                raise TooManyOpen() from None
-
-        return self._run(work)
-
-    def received_handoffs(
-        self, viewer: Identity, status: str | None = m.REQUEST_OPEN, limit: int = 20, offset: int = 0
-    ) -> list[r.HandoffInfo]:
-        """Requests a director (their school) or an ERUN (their circonscription) received."""
-
-        def work(session: Session) -> list[r.HandoffInfo]:
-            person = scope.viewer(session, viewer)
-            schools = scope.reader_schools(session, person)
-            return h.received(session, person, schools, status, max(1, min(limit, 200)), max(0, offset))
-
-        return self._run(work)
-
-    def close_handoff(self, viewer: Identity, request_id: object) -> r.HandoffInfo:
-        """Mark a received request as handled; NotAllowed if the viewer may not see it."""
-
-        def work(session: Session) -> r.HandoffInfo:
-            person = scope.viewer(session, viewer)
-            schools = scope.reader_schools(session, person)
-            try:
-                return h.close(session, person, schools, reads.as_int(request_id))
-            except LookupError:
-                raise NotAllowed() from None
 
         return self._run(work)

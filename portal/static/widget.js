@@ -107,7 +107,7 @@
     });
     return group;
   }
-  // After a 👎: rephrase, or hand the question to a person (the assistant offers it: issue 12).
+  // After a 👎: rephrase, or hand the question to a person (the assistant offers both).
   function afterThumbsDown() {
     const box = node("div", "feedback feedback-done");
     box.append(node("p", "", "Merci pour votre avis. Vous pouvez reformuler votre question, ou la transmettre à une personne."));

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ent.service import EntService
-from tests.live_fixtures import demo_service, live_backend
+from tests.helpers.live import demo_service, live_backend
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from actions.live import (
 )
 from bot.ent.service import EntService
 from tests.action_helper import create_tracker, run_action, said, texts_of
-from tests.live_fixtures import metadata_for, who
+from tests.helpers.live import metadata_for, who
 
 pytestmark = pytest.mark.asyncio
 

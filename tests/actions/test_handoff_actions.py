@@ -17,7 +17,7 @@ from actions.handoff import (
 )
 from bot.ent import models as m
 from tests.action_helper import buttons_of, create_tracker, run_action, said, slot_values, texts_of
-from tests.live_fixtures import demo_service, live_backend, metadata_for, who
+from tests.helpers.live import demo_service, live_backend, metadata_for, who
 
 pytestmark = pytest.mark.asyncio
 

@@ -41,7 +41,8 @@ from tests.action_helper import (
     slot_values,
     texts_of,
 )
-from tests.live_fixtures import SECRET, demo_service, live_backend, metadata_for, who
+from tests.helpers.live import demo_service, live_backend, metadata_for, who
+from tests.helpers.secret import TEST_SECRET
 
 pytestmark = pytest.mark.asyncio
 
@@ -82,7 +83,7 @@ async def test_expired_token_is_explained():
     now = int(time.time())
     token = jwt.encode(
         {"sub": "directeur.papillons", "role": "directeur", "iat": now - 7200, "exp": now - 60},
-        SECRET,
+        TEST_SECRET,
         algorithm="HS256",
     )
     messages, _ = await run_action(ActionLiveGarGroup(), create_tracker(metadata={"ent_token": token}))

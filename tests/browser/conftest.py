@@ -12,13 +12,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 
 from bot.paths import MODEL, ROOT, portal_python
-from tests.conftest import free_port
+from tests.helpers.ports import free_port
 from tools import processes
 from tools.measure.staff_history import generate
 
@@ -78,7 +79,7 @@ class Stack:
         self.processes["portal"] = start(command, self.env, self.url, "portal")
 
     def start_fake_rasa(self) -> None:
-        command = [sys.executable, "-m", "tests.browser.fake_rasa", str(self.rasa_port), RASA_API_TOKEN]
+        command = [sys.executable, "-m", "tests.helpers.fake_rasa", str(self.rasa_port), RASA_API_TOKEN]
         self.processes["rasa"] = start(command, self.env, f"http://127.0.0.1:{self.rasa_port}/", "fake rasa")
 
     def stop_rasa(self) -> None:
@@ -104,16 +105,23 @@ def stack_env(ent_env: dict[str, str]) -> dict[str, str]:
     )
 
 
-@pytest.fixture(scope="module")
-def fake_stack(ent_env: dict[str, str]) -> Iterator[Stack]:
-    """The portal in front of the scripted fake Rasa (can be stopped and restarted)."""
-    stack = Stack(stack_env(ent_env), free_port())
+@contextmanager
+def fake_rasa_stack(env: dict[str, str]) -> Iterator[Stack]:
+    """The portal in front of the scripted fake Rasa, stopped on the way out."""
+    stack = Stack(env, free_port())
     try:
         stack.start_fake_rasa()
         stack.start_portal()
         yield stack
     finally:
         stack.close()
+
+
+@pytest.fixture(scope="module")
+def fake_stack(ent_env: dict[str, str]) -> Iterator[Stack]:
+    """The portal in front of the scripted fake Rasa (can be stopped and restarted)."""
+    with fake_rasa_stack(stack_env(ent_env)) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="module")
@@ -121,13 +129,8 @@ def staff_stack(ent_env, tmp_path_factory) -> Iterator[Stack]:
     """The portal (development mode, fake Rasa) on a generated history of 2,000 conversations."""
     store = tmp_path_factory.mktemp("staff") / "conversations.db"
     generate(store, 2000)
-    stack = Stack(dict(stack_env(ent_env), CONVERSATION_STORE_URL=f"sqlite:///{store}"), free_port())
-    try:
-        stack.start_fake_rasa()
-        stack.start_portal()
+    with fake_rasa_stack(dict(stack_env(ent_env), CONVERSATION_STORE_URL=f"sqlite:///{store}")) as stack:
         yield stack
-    finally:
-        stack.close()
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""/staff in a real browser (issue 12, section 2): access, escaping, keyboard, phone width, screenshot."""
+"""/staff in a real browser: who may open it, escaping, keyboard use, phone width, a screenshot."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The widget's accessibility fixes (issue 12, section 3), against the scripted fake Rasa."""
+"""The widget's accessibility against the scripted fake Rasa: focus, target sizes, zoom, pastes, labels."""
 
 from __future__ import annotations
 

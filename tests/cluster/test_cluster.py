@@ -25,7 +25,8 @@ import redis
 from bot.identity import mint_token
 from bot.lock_store import AtomicRedisLockStore
 from bot.paths import MODEL, RESULTS
-from tests.conftest import TEST_SECRET, free_port
+from tests.helpers.ports import free_port
+from tests.helpers.secret import TEST_SECRET
 from tools import run
 from tools.cluster import haproxy
 from tools.cluster.client import LIVE_QUESTION, Traffic, get_json, say, stored_events, stored_seqs

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from bot.identity import mint_token
 from bot.paths import ROOT
-from tests.conftest import TEST_SECRET, free_port
+from tests.helpers.ports import free_port
+from tests.helpers.secret import TEST_SECRET
 from tools.processes import child_env
 from tools.run import commands
 from tools.supervisor import Child, Supervisor

@@ -20,8 +20,8 @@ import pytest
 from bot.channels import BAD_REQUEST, STORE_DOWN
 from bot.paths import MODEL
 from tests.action_helper import said
-from tests.conftest import free_port
 from tests.faults.stack import Stack, director_metadata
+from tests.helpers.ports import free_port
 
 pytestmark = pytest.mark.model
 

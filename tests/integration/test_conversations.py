@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.identity import mint_token
-from tests.conftest import TEST_SECRET, Chat
+from tests.helpers.chat import Chat
+from tests.helpers.secret import TEST_SECRET
 
 pytestmark = pytest.mark.model
 

@@ -1,4 +1,4 @@
-"""Issue 8, whole conversations: follow-ups in context, neighbouring topics, frustration.
+"""Whole conversations: follow-ups understood in context, neighbouring topics declined, frustration.
 
 The trained model and the real action server, as a person in the portal would chat.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import Chat
+from tests.helpers.chat import Chat
 
 pytestmark = pytest.mark.model
 

@@ -7,7 +7,8 @@ import pytest
 from bot.ent.service import EntService
 from bot.identity import Identity, mint_token
 from tests.action_helper import said
-from tests.conftest import TEST_SECRET, Chat
+from tests.helpers.chat import Chat
+from tests.helpers.secret import TEST_SECRET
 
 pytestmark = [pytest.mark.model, pytest.mark.asyncio]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.tracker_store import STORED, ScrubbingSQLTrackerStore
-from tests.conftest import Chat
+from tests.helpers.chat import Chat
 
 pytestmark = pytest.mark.model
 

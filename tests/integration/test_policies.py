@@ -7,7 +7,8 @@ from rasa.shared.core.events import ActionExecuted
 
 from bot import policies
 from bot.identity import mint_token
-from tests.conftest import TEST_SECRET, Chat
+from tests.helpers.chat import Chat
+from tests.helpers.secret import TEST_SECRET
 
 pytestmark = pytest.mark.model
 

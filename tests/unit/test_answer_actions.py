@@ -7,8 +7,8 @@ import pytest
 from actions.answers import ActionDefaultFallback, ActionDidYouMean, ActionSetRole
 from bot.identity import mint_token
 from tests.action_helper import buttons_of, create_tracker, entity, run_action, texts_of
+from tests.helpers.secret import TEST_SECRET
 
-SECRET = "unit-test-secret-" + "y" * 20
 DOMAIN = {
     "responses": {
         "utter_faq/identifiants_oublies": [
@@ -24,10 +24,10 @@ DOMAIN = {
 
 @pytest.fixture(autouse=True)
 def secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENT_JWT_SECRET", SECRET)
+    monkeypatch.setenv("ENT_JWT_SECRET", TEST_SECRET)
 
 
-def token(login: str, role: str, secret: str = SECRET) -> dict:
+def token(login: str, role: str, secret: str = TEST_SECRET) -> dict:
     return {"ent_token": mint_token(login, role, secret=secret)}
 
 

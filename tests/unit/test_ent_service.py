@@ -13,7 +13,7 @@ from bot.ent.db import make_engine, make_session_factory, session_scope
 from bot.ent.errors import AccountRefused, AlreadyRecorded, BackendUnavailable, NotAllowed
 from bot.ent.seed import init_db, reset_db
 from bot.ent.service import EntService
-from tests.live_fixtures import demo_service, who
+from tests.helpers.live import demo_service, who
 
 DIRECTOR = who("directeur.papillons", "directeur")
 TEACHER = who("enseignant.papillons", "enseignant")

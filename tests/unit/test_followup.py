@@ -17,8 +17,7 @@ from bot.identity import mint_token
 from bot.knowledge_data import answers
 from bot.paths import ROOT
 from tests.action_helper import create_tracker, entity, run_action, texts_of
-
-SECRET = "unit-test-secret-" + "f" * 20
+from tests.helpers.secret import TEST_SECRET
 
 
 def real_domain() -> dict[str, Any]:
@@ -34,7 +33,7 @@ DOMAIN = real_domain()
 
 @pytest.fixture(autouse=True)
 def secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENT_JWT_SECRET", SECRET)
+    monkeypatch.setenv("ENT_JWT_SECRET", TEST_SECRET)
 
 
 def after_answer(key: str | None, question: str = "une question") -> list[dict[str, Any]]:
@@ -199,7 +198,7 @@ async def test_other_role_does_not_change_who_the_person_is() -> None:
 
 
 async def test_other_role_keeps_the_role_of_a_signed_token() -> None:
-    metadata = {"ent_token": mint_token("enseignant.papillons", "enseignant", secret=SECRET)}
+    metadata = {"ent_token": mint_token("enseignant.papillons", "enseignant", secret=TEST_SECRET)}
     _, events = await follow(
         "identifiants_oublies",
         "followup_role",

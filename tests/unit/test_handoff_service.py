@@ -11,7 +11,7 @@ from bot.ent import models as m
 from bot.ent.errors import NotAllowed, TooManyOpen
 from bot.ent.handoff import CUT_MARK, MAX_TEXT
 from bot.ent.service import EntService
-from tests.live_fixtures import demo_service, who
+from tests.helpers.live import demo_service, who
 
 PARENT = who("parent.papillons", "parent")
 TEACHER = who("enseignant.ce1.papillons", "enseignant")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import stat
-import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -216,18 +214,3 @@ def test_a_hung_action_server_costs_one_bounded_wait_then_nothing(monkeypatch: p
     assert isinstance(first[0], BotUttered) and first[0].text == said("utter_live_unavailable")
     assert second[0].text == said("utter_live_unavailable")
     assert seconds < 5
-
-
-def test_the_launcher_module_runs(tmp_path: Path) -> None:
-    """`python -m bot.rasa_quiet --version` goes through the launcher without error."""
-    import subprocess
-
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.rasa_quiet", "--version"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ, ACTIONS_TOKEN="x"),
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "Rasa Version" in done.stdout

@@ -20,63 +20,62 @@ from bot.identity import (
     mint_token,
     role_for_profile,
 )
-
-SECRET = "unit-test-secret-" + "k" * 32
+from tests.helpers.secret import TEST_SECRET
 
 
 def test_valid_token_gives_login_and_role():
-    token = mint_token("directeur.papillons", "directeur", secret=SECRET)
-    check = check_metadata({"ent_token": token}, secret=SECRET)
+    token = mint_token("directeur.papillons", "directeur", secret=TEST_SECRET)
+    check = check_metadata({"ent_token": token}, secret=TEST_SECRET)
     assert check.problem is None
     assert check.identity == Identity("directeur.papillons", "directeur")
 
 
 def test_token_claims_are_sub_role_iat_exp_hs256():
-    token = mint_token("parent.papillons", "parent", ttl_seconds=60, secret=SECRET)
+    token = mint_token("parent.papillons", "parent", ttl_seconds=60, secret=TEST_SECRET)
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
-    claims = jwt.decode(token, SECRET, algorithms=["HS256"])
+    claims = jwt.decode(token, TEST_SECRET, algorithms=["HS256"])
     assert set(claims) == {"sub", "role", "iat", "exp"}
     assert claims["exp"] - claims["iat"] == 60
 
 
 @pytest.mark.parametrize("metadata", [None, {}, {"ent_token": ""}, {"ent_token": "   "}, "not a dict"])
 def test_missing_token(metadata):
-    check = check_metadata(metadata, secret=SECRET)
+    check = check_metadata(metadata, secret=TEST_SECRET)
     assert check.identity is None and check.problem == "missing"
 
 
 def test_forged_token_signed_with_another_secret_is_invalid(caplog):
     token = mint_token("directeur.papillons", "directeur", secret="another-secret-" + "z" * 32)
     with caplog.at_level(logging.WARNING):
-        check = check_metadata({"ent_token": token}, secret=SECRET)
+        check = check_metadata({"ent_token": token}, secret=TEST_SECRET)
     assert check.identity is None and check.problem == "invalid"
     assert token not in caplog.text and "directeur.papillons" not in caplog.text
 
 
 def test_role_changed_in_payload_breaks_signature():
-    token = mint_token("parent.papillons", "parent", secret=SECRET)
+    token = mint_token("parent.papillons", "parent", secret=TEST_SECRET)
     header, payload, signature = token.split(".")
     forged_payload = jwt.utils.base64url_encode(
         jwt.utils.base64url_decode(payload).replace(b'"parent"', b'"directeur"')
     ).decode()
-    check = check_metadata({"ent_token": f"{header}.{forged_payload}.{signature}"}, secret=SECRET)
+    check = check_metadata({"ent_token": f"{header}.{forged_payload}.{signature}"}, secret=TEST_SECRET)
     assert check.identity is None and check.problem == "invalid"
 
 
 def test_unsigned_alg_none_token_is_invalid():
     token = jwt.encode({"sub": "x", "role": "directeur", "iat": 1, "exp": 2**40}, key=None, algorithm="none")
-    assert check_metadata({"ent_token": token}, secret=SECRET).problem == "invalid"
+    assert check_metadata({"ent_token": token}, secret=TEST_SECRET).problem == "invalid"
 
 
 def test_expired_token(caplog):
     now = int(time.time())
     token = jwt.encode(
         {"sub": "parent.papillons", "role": "parent", "iat": now - 100, "exp": now - 10},
-        SECRET,
+        TEST_SECRET,
         algorithm="HS256",
     )
     with caplog.at_level(logging.WARNING):
-        check = check_metadata({"ent_token": token}, secret=SECRET)
+        check = check_metadata({"ent_token": token}, secret=TEST_SECRET)
     assert check.identity is None and check.problem == "expired"
     assert token not in caplog.text
 
@@ -84,7 +83,7 @@ def test_expired_token(caplog):
 @pytest.mark.parametrize("garbled", ["abc", "a.b.c", "x" * 5000, 12345, {"nested": "dict"}, "<script>.x.y"])
 def test_garbled_token_is_invalid_and_not_logged(garbled, caplog):
     with caplog.at_level(logging.DEBUG):
-        check = check_metadata({"ent_token": garbled}, secret=SECRET)
+        check = check_metadata({"ent_token": garbled}, secret=TEST_SECRET)
     assert check.identity is None and check.problem == "invalid"
     if isinstance(garbled, str) and len(garbled) > 3:
         assert garbled not in caplog.text
@@ -101,13 +100,13 @@ def test_garbled_token_is_invalid_and_not_logged(garbled, caplog):
 )
 def test_token_with_bad_claims_is_invalid(claims):
     now = int(time.time())
-    token = jwt.encode({"iat": now, "exp": now + 60, **claims}, SECRET, algorithm="HS256")
-    assert check_metadata({"ent_token": token}, secret=SECRET).problem == "invalid"
+    token = jwt.encode({"iat": now, "exp": now + 60, **claims}, TEST_SECRET, algorithm="HS256")
+    assert check_metadata({"ent_token": token}, secret=TEST_SECRET).problem == "invalid"
 
 
 def test_mint_refuses_unknown_role():
     with pytest.raises(ValueError):
-        mint_token("x", "superadmin", secret=SECRET)
+        mint_token("x", "superadmin", secret=TEST_SECRET)
 
 
 def test_profiles_map_to_roles_in_one_place():
@@ -144,13 +143,15 @@ def test_dev_secret_is_created_once_with_mode_600(monkeypatch, tmp_path):
 def test_token_without_configured_secret_is_invalid(monkeypatch, tmp_path):
     monkeypatch.setattr(identity, "SECRET_FILE", tmp_path / "absent")
     monkeypatch.delenv("ENT_JWT_SECRET", raising=False)
-    token = mint_token("a", "parent", secret=SECRET)
+    token = mint_token("a", "parent", secret=TEST_SECRET)
     assert check_metadata({"ent_token": token}).problem == "invalid"
 
 
 # --- lifetime: 15 minutes at most, issued in the past ---------------------------------
 def _signed(iat: float, exp: float) -> str:
-    return jwt.encode({"sub": "directeur.papillons", "role": "directeur", "iat": iat, "exp": exp}, SECRET)
+    return jwt.encode(
+        {"sub": "directeur.papillons", "role": "directeur", "iat": iat, "exp": exp}, TEST_SECRET
+    )
 
 
 @pytest.mark.parametrize(
@@ -166,18 +167,20 @@ def test_tokens_living_longer_than_the_cap_or_issued_in_the_future_are_invalid(i
     now = int(time.time())
     token = _signed(now + iat_offset, now + iat_offset + lifetime)
     with caplog.at_level(logging.WARNING):
-        check = check_metadata({"ent_token": token}, secret=SECRET)
+        check = check_metadata({"ent_token": token}, secret=TEST_SECRET)
     assert check.identity is None and check.problem == "invalid"
     assert token not in caplog.text
 
 
 def test_a_token_of_exactly_fifteen_minutes_with_a_little_clock_skew_is_valid():
     now = int(time.time())
-    assert check_metadata({"ent_token": _signed(now + 10, now + 10 + 900)}, secret=SECRET).problem is None
+    assert (
+        check_metadata({"ent_token": _signed(now + 10, now + 10 + 900)}, secret=TEST_SECRET).problem is None
+    )
 
 
 def test_tokens_are_minted_for_fifteen_minutes_at_most():
-    claims = jwt.decode(mint_token("a", "parent", secret=SECRET), SECRET, algorithms=["HS256"])
+    claims = jwt.decode(mint_token("a", "parent", secret=TEST_SECRET), TEST_SECRET, algorithms=["HS256"])
     assert claims["exp"] - claims["iat"] == identity.MAX_TOKEN_TTL_SECONDS == 900
     with pytest.raises(ValueError):
-        mint_token("a", "parent", ttl_seconds=8 * 3600, secret=SECRET)
+        mint_token("a", "parent", ttl_seconds=8 * 3600, secret=TEST_SECRET)

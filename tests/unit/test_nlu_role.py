@@ -13,16 +13,15 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.identity import mint_token
 from bot.nlu_role import RoleFromToken, identity_entities
 from tests.action_helper import entity
-
-SECRET = "unit-test-secret-" + "r" * 20
+from tests.helpers.secret import TEST_SECRET
 
 
 @pytest.fixture(autouse=True)
 def secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ENT_JWT_SECRET", SECRET)
+    monkeypatch.setenv("ENT_JWT_SECRET", TEST_SECRET)
 
 
-def token(login: str, role: str, secret: str = SECRET) -> dict:
+def token(login: str, role: str, secret: str = TEST_SECRET) -> dict:
     return {"ent_token": mint_token(login, role, secret=secret)}
 
 
@@ -59,7 +58,7 @@ def test_a_forged_token_is_no_token() -> None:
 def test_an_expired_token_is_no_token() -> None:
     now = int(time.time())
     claims = {"sub": "directeur.papillons", "role": "directeur", "iat": now - 99, "exp": now - 9}
-    expired = {"ent_token": jwt.encode(claims, SECRET, algorithm="HS256")}
+    expired = {"ent_token": jwt.encode(claims, TEST_SECRET, algorithm="HS256")}
     assert values(identity_entities([], expired), "token_role") == []
 
 
@@ -71,7 +70,7 @@ def test_garbled_tokens_and_metadata_are_no_token(metadata: object) -> None:
 def test_a_token_with_an_unknown_role_is_no_token() -> None:
     now = int(time.time())
     claims = {"sub": "x", "role": "admin", "iat": now, "exp": now + 60}
-    bad = {"ent_token": jwt.encode(claims, SECRET, algorithm="HS256")}
+    bad = {"ent_token": jwt.encode(claims, TEST_SECRET, algorithm="HS256")}
     assert values(identity_entities([], bad), "token_role") == []
 
 

@@ -16,19 +16,9 @@ from bot.identity import check_metadata
 from portal.feedback import InvalidTicket, Tickets
 from portal.rasa import latest_turn
 from portal.server import create_app
-from tests.browser.fake_rasa import EVENTS
-from tests.browser.fake_rasa import make_app as make_fake_rasa
+from tests.helpers.fake_rasa import EVENTS, RASA_TOKEN
 
-RASA_TOKEN = "fake-rasa-token"
 SENDER = "unit-test-sender-1"  # sent by the client, and ignored: the portal owns the id
-
-
-@pytest.fixture
-async def fake_rasa():
-    server = TestServer(make_fake_rasa(RASA_TOKEN))
-    await server.start_server()
-    yield server
-    await server.close()
 
 
 async def _client(rasa_url: str, api_token: str | None = RASA_TOKEN, dev: bool = True) -> TestClient:

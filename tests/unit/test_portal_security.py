@@ -17,19 +17,8 @@ from bot.identity import mint_token
 from portal import server
 from portal.guard import COOKIE, NO_REPLY, RateLimiter
 from portal.server import create_app, dev_database_allowed
-from tests.browser.fake_rasa import EVENTS
-from tests.browser.fake_rasa import make_app as make_fake_rasa
-from tests.conftest import TEST_SECRET
-
-RASA_TOKEN = "fake-rasa-token"
-
-
-@pytest.fixture
-async def fake_rasa():
-    rasa = TestServer(make_fake_rasa(RASA_TOKEN))
-    await rasa.start_server()
-    yield rasa
-    await rasa.close()
+from tests.helpers.fake_rasa import EVENTS, RASA_TOKEN
+from tests.helpers.secret import TEST_SECRET
 
 
 async def portal_for(rasa_url: str, **options) -> TestClient:

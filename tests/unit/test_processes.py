@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import free_port
+from tests.helpers.ports import free_port
 from tools import processes
 
 

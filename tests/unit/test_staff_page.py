@@ -15,7 +15,7 @@ from bot.identity import Identity, mint_token
 from portal.server import create_app
 from portal.staff import WARM_UP
 from portal.staff_data import StaffReads
-from tests.conftest import TEST_SECRET
+from tests.helpers.secret import TEST_SECRET
 from tools.measure.staff_history import generate, user_event
 
 DIRECTOR = Identity("directeur.papillons", "directeur")

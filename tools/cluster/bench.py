@@ -1,7 +1,7 @@
 """`make bench-cluster`: one Rasa replica vs the cluster behind haproxy, side by side in one run.
 
 One cluster is started (2 replicas, 2 action servers, Redis, PostgreSQL, haproxy: all on this
-machine). The load is the project's bench client (tools/measure/bench.py `Load`): REST
+machine). The load is the project's bench client (tools/measure/load.py `Load`): REST
 conversations of 5 turns, one message in 5 a live question with a signed token. First straight
 at replica r1 alone (the other one idle), then at haproxy; 8, 32 and 64 concurrent
 conversations, each level bounded in messages and seconds. For each level: throughput,
@@ -28,8 +28,8 @@ from bot.identity import mint_token
 from bot.paths import RESULTS, VAR
 from tools.cluster.config import Layout, Ports
 from tools.cluster.launcher import Cluster
-from tools.measure.bench import LIVE_EVERY, LIVE_LOGIN, LIVE_ROLE, TURNS_PER_CONVERSATION, Load
 from tools.measure.common import free_port, now, process_tree, progress, rss_mb, write_json
+from tools.measure.load import LIVE_EVERY, LIVE_LOGIN, LIVE_ROLE, TURNS_PER_CONVERSATION, Load
 
 LEVELS = (8, 32, 64)
 FULL = {"level_messages": 800, "level_seconds": 45}

@@ -45,7 +45,7 @@ def points(fraction: float) -> str:
 
 
 def tolerances(baseline: dict[str, Any]) -> dict[str, float]:
-    """The gate's tolerance per figure, as recorded with the baseline (tools.measure.eval)."""
+    """The gate's tolerance per figure, as recorded with the baseline (tools.measure.eval_gate)."""
     return {"answer_accuracy": 0.0, "confident_wrong_rate": 0.0, **(baseline.get("tolerances") or {})}
 
 

@@ -1,6 +1,6 @@
 """How one held-out question was answered, and the scores of a set of them: the one scorer.
 
-`make eval` and `make eval-check` (tools/measure/eval.py), `tools.measure.variants` and the
+`make eval` and `make eval-check` (tools/measure/eval*.py), `tools.measure.variants` and the
 plots all score through `predict` and `score`, so that every figure is computed the same way.
 """
 

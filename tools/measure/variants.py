@@ -26,7 +26,7 @@ from typing import Any
 from bot.paths import RESULTS, ROOT
 from tools.measure import nlu
 from tools.measure.common import now, pct, table, write_json
-from tools.measure.eval import predictions, test_sets
+from tools.measure.eval_sets import predictions, test_sets
 from tools.measure.scoring import score
 
 FIGURES = (

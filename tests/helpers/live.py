@@ -1,4 +1,4 @@
-"""Fixtures for the live questions: a seeded in-memory ENT, a test secret, signed metadata."""
+"""For the live questions: a seeded in-memory ENT, the live actions on it, signed metadata."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from bot.ent.db import make_engine, make_session_factory
 from bot.ent.seed import init_db
 from bot.ent.service import EntService
 from bot.identity import Identity, mint_token
-
-SECRET = "live-tests-secret-" + "s" * 32
+from tests.helpers.secret import TEST_SECRET
 
 
 def demo_service() -> EntService:
@@ -27,7 +26,7 @@ def live_backend(service: EntService) -> Iterator[EntService]:
     """While inside, the live actions use this backend and trust the test secret."""
     saved = os.environ.get("ENT_JWT_SECRET")
     previous = live_call._service
-    os.environ["ENT_JWT_SECRET"] = SECRET
+    os.environ["ENT_JWT_SECRET"] = TEST_SECRET
     live_call.set_service(service)
     try:
         yield service
@@ -41,7 +40,7 @@ def live_backend(service: EntService) -> Iterator[EntService]:
 
 def metadata_for(login: str, role: str, ttl: int = 900) -> dict[str, str]:
     """Message metadata carrying a valid token for a login."""
-    return {"ent_token": mint_token(login, role, ttl_seconds=ttl, secret=SECRET)}
+    return {"ent_token": mint_token(login, role, ttl_seconds=ttl, secret=TEST_SECRET)}
 
 
 def who(login: str, role: str) -> Identity:

@@ -6,7 +6,7 @@ import subprocess
 
 from bot.identity import check_metadata
 from bot.paths import ROOT
-from tests.conftest import TEST_SECRET
+from tests.helpers.secret import TEST_SECRET
 
 
 def test_make_token_prints_only_a_valid_token(ent_env: dict[str, str]) -> None:

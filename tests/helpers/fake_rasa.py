@@ -3,7 +3,7 @@
 Used by the portal's unit tests and by the widget tests that need no trained model:
 it can be stopped and started again to show the widget's reconnection.
 
-    python -m tests.browser.fake_rasa PORT TOKEN
+    python -m tests.helpers.fake_rasa PORT TOKEN
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import sys
 
 from aiohttp import web
 
+RASA_TOKEN = "fake-rasa-token"  # the API token of the in-process fake in the unit tests
 MARKDOWN = (
     "Pour activer votre compte :\n\n"
     "1. ouvrez **EduConnect** ;\n2. choisissez *FranceConnect*.\n\n"
@@ -108,7 +109,7 @@ async def tracker(request: web.Request) -> web.Response:
     return web.json_response({"sender_id": request.match_info["sender"], "events": events})
 
 
-def make_app(token: str = "fake-rasa-token") -> web.Application:
+def make_app(token: str = RASA_TOKEN) -> web.Application:
     app = web.Application()
     app[EVENTS] = {}
     app[TOKEN] = token

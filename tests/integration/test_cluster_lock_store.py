@@ -15,7 +15,7 @@ from rasa.core.lock_store import LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import AtomicRedisLockStore
-from tests.conftest import free_port
+from tests.helpers.ports import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.helpers.ports import free_port
 from tools.supervisor import Child, Job, Supervisor
 
 PY = sys.executable

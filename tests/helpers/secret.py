@@ -1,0 +1,3 @@
+"""The one JWT signing secret of the tests (never a real one): tokens, test servers, live actions."""
+
+TEST_SECRET = "test-secret-for-pytest-only-" + "x" * 16
