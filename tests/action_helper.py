@@ -73,3 +73,28 @@ def assert_events(actual: list[dict[str, Any]], expected: list[dict[str, Any]]) 
 def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     """The last value set for each slot by the events."""
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def guide_text(messages: list[dict[str, Any]], role: str | None = None) -> str:
+    """The texts sent, with each guide answer (`utter_faq/<key>`) rendered as Rasa would for `role`.
+
+    Like Rasa's templated generator: a variation whose `role` condition matches, else the one
+    without condition.
+    """
+    from bot.knowledge_data import answers
+
+    parts: list[str] = []
+    for message in messages:
+        name = message.get("response") or ""
+        if name.startswith("utter_faq/"):
+            variations = answers()[name.split("/", 1)[1]]
+            matching = [
+                v
+                for v in variations
+                if any(c.get("name") == "role" and c.get("value") == role for c in v.get("condition") or [])
+            ]
+            plain = [v for v in variations if not v.get("condition")]
+            parts.append((matching or plain)[0]["text"])
+        if message.get("text"):
+            parts.append(message["text"])
+    return "\n".join(parts)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions import phrasing as texts
+from actions.phrasing import procedures as guide
 from actions.live import (
     ActionLiveAccessBlocking,
     ActionLiveClassPupils,
@@ -46,6 +47,7 @@ FAMILIES = {
     "parent.tilleuls": ["Jade"],
     "famille.accueil.papillons": ["Noah"],
 }
+CLASS_ACTION = "action_live_class_pupils"
 DIRECTOR_ONLY = {
     "cleanup": ActionLiveCleanup(),
     "access": ActionLiveAccessBlocking(),
@@ -69,9 +71,17 @@ def targets(service: EntService) -> dict[str, dict[str, str]]:
 
 
 async def ask(action, login: str, slots: dict | None = None) -> str:
+    """The live answer (or the refusal): always the first message for a signed-in viewer."""
     role = VIEWERS[login][0]
     tracker = create_tracker(slots=slots or {}, metadata=metadata_for(login, role))
-    return texts_of((await run_action(action, tracker))[0])
+    messages, _ = await run_action(action, tracker)
+    followed = [m for m in messages[1:] if m.get("response")]
+    # Only a parent refused the class question gets the guide's answer after the refusal.
+    parent_refused = role == "parent" and messages[0]["text"] == texts.REFUSED
+    expected = ["utter_faq/classes_manquantes"] if parent_refused and action.name() == CLASS_ACTION else []
+    assert [m["response"] for m in followed] == expected
+    assert len(messages) == 1 + len(expected)
+    return messages[0]["text"]
 
 
 def allowed(answer: str) -> bool:
@@ -168,8 +178,13 @@ ALL_QUESTIONS = [
 
 @pytest.mark.parametrize("action", ALL_QUESTIONS, ids=lambda a: a.name())
 async def test_no_identity_row(action):
+    """No identity: the guide's procedure for the same need, then how to get one's own school's answer."""
     tracker = create_tracker(slots={"live_class": "1", "live_parent": "1"})
-    assert texts_of((await run_action(action, tracker))[0]) == texts.NO_TOKEN
+    messages, _ = await run_action(action, tracker)
+    given = guide.PROCEDURES[action.name()].given
+    assert [m.get("response") for m in messages if m.get("response")] == [f"utter_faq/{given}"]
+    assert messages[-1]["text"] == guide.SIGN_IN_NOTE
+    assert not any(word in texts_of(messages) for word in ("Papillons", "Tilleuls", "Roussel", "Emma"))
 
 
 async def test_matrix_size():
