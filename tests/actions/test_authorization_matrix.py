@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from actions import phrasing as texts
-from actions.phrasing import procedures as guide
 from actions.live import (
     ActionLiveAccessBlocking,
     ActionLiveClassPupils,
@@ -17,6 +16,7 @@ from actions.live import (
     ActionLiveRolloverStatus,
     ActionLiveTeachersClasses,
 )
+from actions.phrasing import procedures as guide
 from bot.ent.service import EntService
 from tests.action_helper import create_tracker, run_action, texts_of
 from tests.live_fixtures import metadata_for, who

@@ -11,7 +11,6 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions import phrasing as texts
-from actions.phrasing import procedures as guide
 from actions.forms import (
     ActionAskLiveClass,
     ActionAskLiveParent,
@@ -30,6 +29,7 @@ from actions.live import (
     ActionLiveTeachersClasses,
     reset_events,
 )
+from actions.phrasing import procedures as guide
 from bot.ent import models as m
 from bot.ent.db import session_scope
 from bot.ent.service import EntService
@@ -75,14 +75,23 @@ def parent_id(service: EntService, name: str, login: str = "directeur.papillons"
 # Without a token: the guide's procedure for the same need (its words, and the buttons offered
 # under it), a lead-in when only the direction carries it out, then how to get one's own answer.
 WITHOUT_TOKEN = {
-    "action_live_class_pupils": (["La réponse dépend de votre situation"], ["Parent", "Enseignant", "Directeur"]),
+    "action_live_class_pupils": (
+        ["La réponse dépend de votre situation"],
+        ["Parent", "Enseignant", "Directeur"],
+    ),
     "action_live_parent_activation": (["Vérifiez d'abord l'origine du compte", "Eduline"], []),
-    "action_live_rollover_status": (["Bascule de ONDE", "structures – classes"], ["Les comptes pendant l'été"]),
+    "action_live_rollover_status": (
+        ["Bascule de ONDE", "structures – classes"],
+        ["Les comptes pendant l'été"],
+    ),
     "action_live_my_children": (
         ["confirmez sa date de naissance", "procédure manuelle"],
         ["Un de mes enfants manque dans mon compte"],
     ),
-    "action_live_teachers_classes": (["La réponse dépend de votre situation"], ["Parent", "Enseignant", "Directeur"]),
+    "action_live_teachers_classes": (
+        ["La réponse dépend de votre situation"],
+        ["Parent", "Enseignant", "Directeur"],
+    ),
     "action_live_cleanup": (
         ["filtre « Sources »", "Pré-supprimer le compte"],
         ["Supprimer les anciens groupes manuels", "Supprimer ses favoris de partage"],
@@ -609,7 +618,9 @@ POINTED = [
 ]
 
 
-@pytest.mark.parametrize("action,metadata,slots,titles", POINTED, ids=lambda v: getattr(v, "name", lambda: "")())
+@pytest.mark.parametrize(
+    "action,metadata,slots,titles", POINTED, ids=lambda v: getattr(v, "name", lambda: "")()
+)
 async def test_logged_in_live_answer_points_to_the_procedure(action, metadata, slots, titles):
     messages, _ = await run_action(action, create_tracker(slots=slots, metadata=metadata))
     assert len(messages) == 1 and not messages[0].get("response")  # the live answer, no guide text
@@ -630,7 +641,9 @@ async def test_logged_in_live_answer_points_to_the_procedure(action, metadata, s
 )
 async def test_activation_points_to_reissuing_only_when_the_director_can(live, name, titles):
     slots = {"live_parent": parent_id(live, name)}
-    messages, _ = await run_action(ActionLiveParentActivation(), create_tracker(slots=slots, metadata=DIRECTOR))
+    messages, _ = await run_action(
+        ActionLiveParentActivation(), create_tracker(slots=slots, metadata=DIRECTOR)
+    )
     assert [b["title"] for b in buttons_of(messages)] == titles
 
 
