@@ -74,10 +74,21 @@ def guide_keys() -> set[str]:
     return keys
 
 
+# A button sends its title, a training example of its answer, except where the model reads that
+# title as a live question: « Rattacher mes enfants à mon compte » is classified live_my_children
+# (0.97, models/assistant.tar.gz of this branch), so the button sends another training example
+# of the answer, read as faq/rattacher_enfants (1.0, selector 0.94). The widget shows the title.
+PAYLOADS = {"rattacher_enfants": "comment rattacher mon enfant a mon compte educonnect"}
+
+
 def guide_buttons(keys: tuple[str, ...] | list[str]) -> list[dict[str, str]]:
-    """A button per guide answer; its payload is its title, a training example of that answer."""
-    titles = [answer_title(key) for key in keys]
-    return [{"title": title, "payload": title} for title in titles if title]
+    """A button per guide answer: its title, sending a training example of that answer."""
+    buttons = []
+    for key in keys:
+        title = answer_title(key)
+        if title:
+            buttons.append({"title": title, "payload": PAYLOADS.get(key, title)})
+    return buttons
 
 
 @dataclass(frozen=True)

@@ -626,8 +626,9 @@ async def test_logged_in_live_answer_points_to_the_procedure(action, metadata, s
     assert len(messages) == 1 and not messages[0].get("response")  # the live answer, no guide text
     buttons = buttons_of(messages)
     assert [b["title"] for b in buttons] == titles
-    # A click sends the title: a training example of the guide's answer (as "Vouliez-vous dire").
-    assert all(b["payload"] == b["title"] for b in buttons)
+    # A click sends a training example of the guide's answer (its title, as "Vouliez-vous dire",
+    # unless the model reads the title as a live question: tests/unit/test_live_procedures.py).
+    assert all(b["payload"] in (b["title"], *guide.PAYLOADS.values()) for b in buttons)
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import jwt
 import pytest
 
 from actions import phrasing as texts
+from actions.phrasing import procedures as guide
 from bot.identity import mint_token
 from tests.conftest import TEST_SECRET, Chat
 
@@ -29,9 +30,43 @@ async def test_director_gets_the_live_cp_answer_and_the_parent_is_refused(agent,
     assert texts.REFUSED in parent and "aucun élève" not in parent
 
 
-async def test_without_token_the_live_question_asks_to_sign_in(agent, ent_env) -> None:
+async def test_without_token_a_director_question_gets_the_guide_then_the_sign_in_note(agent, ent_env) -> None:
     answer = await Chat(agent).text("/live_access_blocked")
-    assert texts.NO_TOKEN in answer
+    assert answer.startswith(guide.FOR_DIRECTION)
+    assert "« Blocage en lot »" in answer and "Débloquer" in answer  # utter_faq/bloquer_acces, rendered
+    assert answer.endswith(guide.SIGN_IN_NOTE) and texts.NO_TOKEN not in answer
+
+
+async def test_anonymous_parent_whose_child_is_not_attached_gets_the_procedure(agent, ent_env) -> None:
+    """Issue 8, group 5: « mon enfant n'est pas rattaché à mon compte » used to get only NO_TOKEN."""
+    messages = await Chat(agent).say("mon enfant n'est pas rattaché à mon compte")
+    answer = "\n".join(m.get("text") or "" for m in messages)
+    assert "confirmez sa date de naissance" in answer and "procédure manuelle" in answer
+    assert answer.endswith(guide.SIGN_IN_NOTE) and "Emma" not in answer
+    titles = [b["title"] for m in messages for b in m.get("buttons") or []]
+    assert titles == ["Un de mes enfants manque dans mon compte"]
+
+
+async def test_anonymous_class_question_asks_the_role_then_gives_that_roles_procedure(agent, ent_env) -> None:
+    chat = Chat(agent)
+    asked = await chat.say("la classe de CP a-t-elle des élèves ?")
+    said = "\n".join(m.get("text") or "" for m in asked)
+    assert "La réponse dépend de votre situation" in said and said.endswith(guide.SIGN_IN_NOTE)
+    assert "De quelle classe" not in said and texts.NO_TOKEN not in said
+    director = next(b for m in asked for b in m.get("buttons") or [] if b["title"] == "Directeur")
+    answer = await chat.text(director["payload"])
+    assert "« Ajouter une classe »" in answer  # utter_faq/classes_manquantes, director's variation
+
+
+async def test_logged_in_parent_gets_the_live_answer_and_a_button_to_the_procedure(agent, ent_env) -> None:
+    chat = Chat(agent, PARENT)
+    messages = await chat.say("mon enfant n'est pas rattaché à mon compte")
+    answer = "\n".join(m.get("text") or "" for m in messages)
+    assert "**Hugo**" in answer and "pas encore fait" in answer and guide.SIGN_IN_NOTE not in answer
+    (button,) = [b for m in messages for b in m.get("buttons") or []]
+    assert button["title"] == "Rattacher mes enfants à mon compte"
+    procedure = await chat.text(button["payload"])
+    assert "Lors de votre **première connexion** à EduConnect" in procedure
 
 
 async def test_forged_and_expired_tokens(agent, ent_env) -> None:

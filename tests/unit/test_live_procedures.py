@@ -7,7 +7,7 @@ import pytest
 from actions.live import LiveAction
 from actions.phrasing import procedures as guide
 from bot.identity import SETTABLE_ROLES
-from bot.knowledge_data import answers
+from bot.knowledge_data import answers, training_examples
 from bot.paths import ROOT
 from bot.titles import answer_title
 
@@ -26,7 +26,10 @@ def test_every_live_question_has_its_procedure() -> None:
 def test_every_key_is_a_guide_answer_with_a_title(key: str) -> None:
     assert key in answers(), f"utter_faq/{key} is not among the guide's responses"
     assert answer_title(key), f"no button title for {key}"
-    assert guide.guide_buttons([key]) == [{"title": answer_title(key), "payload": answer_title(key)}]
+    (button,) = guide.guide_buttons([key])
+    assert button["title"] == answer_title(key)
+    # A click is understood like a typed question: the payload is an example of this very answer.
+    assert button["payload"] in training_examples()[f"faq/{key}"]
 
 
 @pytest.mark.parametrize("action", sorted(guide.PROCEDURES))
