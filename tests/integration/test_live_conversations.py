@@ -114,3 +114,14 @@ async def test_giving_up_a_form(agent, ent_env) -> None:
     chat = Chat(agent, DIRECTOR)
     await chat.say("/live_parent_activation")
     assert texts.STOPPED in await chat.text("/deny")
+
+
+async def test_every_button_to_the_guide_leads_to_its_answer(agent, ent_env) -> None:
+    """Each pointer sends a text the trained model reads as that very answer of the guide."""
+    for key in sorted(guide.guide_keys()):
+        (button,) = guide.guide_buttons([key])
+        chat = Chat(agent)
+        await chat.say(button["payload"])
+        events = (await chat.tracker()).events
+        uttered = [e.metadata.get("utter_action") for e in events if e.type_name == "bot"]
+        assert uttered and uttered[-1] == f"utter_faq/{key}", (key, uttered)
