@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from typing import Any
+from typing import Any, NamedTuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import phrasing as texts
 from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
+from actions.phrasing import procedures as guide
 from actions.responses import Response, utter
 from bot.identity import Identity
 
@@ -35,28 +36,65 @@ def reset_events() -> list[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("live_tries", 0)]
 
 
+class LiveAnswer(NamedTuple):
+    """A live answer and the guide's procedures it points to (buttons)."""
+
+    text: str
+    pointers: tuple[str, ...] = ()
+
+
+def with_pointers(answer: str | LiveAnswer) -> tuple[str, list[dict[str, str]]]:
+    """The answer's text and a button per guide procedure it points to."""
+    if isinstance(answer, LiveAnswer):
+        return answer.text, guide.guide_buttons(answer.pointers)
+    return answer, []
+
+
+def utter_guide(dispatcher: CollectingDispatcher, turn: guide.GuideTurn | None) -> bool:
+    """Send the guide's procedure (lead-in, response, buttons); whether anything was sent."""
+    if turn is None:
+        return False
+    if turn.lead:
+        utter(dispatcher, turn.lead)
+    dispatcher.utter_message(response=turn.response, buttons=turn.buttons)
+    return True
+
+
+def without_identity_text(
+    dispatcher: CollectingDispatcher, action: str, tracker: Tracker, problem: str
+) -> str:
+    """Without a verified identity: the guide's procedure first, then what to say about the token."""
+    if not utter_guide(dispatcher, guide.without_identity(action, tracker.get_slot("role"))):
+        return PROBLEM_TEXTS[problem]
+    return guide.SIGN_IN_NOTE if problem == "missing" else PROBLEM_TEXTS[problem]
+
+
 class LiveAction(Action, ABC):
     """Check the signed identity, ask the backend, phrase the answer; never fail."""
 
     @abstractmethod
-    async def answer(self, identity: Identity, tracker: Tracker) -> str:
-        """The phrased answer for this identity, or a `Response` (raises NotAllowed / BackendUnavailable)."""
+    async def answer(self, identity: Identity, tracker: Tracker) -> str | LiveAnswer:
+        """The phrased answer, a `Response`, or a `LiveAnswer` (raises NotAllowed / BackendUnavailable)."""
         raise NotImplementedError
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         check = identity_of(tracker)
+        buttons: list[dict[str, str]] = []
+        refused_role: str | None = None
         if check.identity is None:
-            text = PROBLEM_TEXTS[check.problem or "missing"]
+            text = without_identity_text(dispatcher, self.name(), tracker, check.problem or "missing")
         else:
             try:
-                text = await self.answer(check.identity, tracker)
+                text, buttons = with_pointers(await self.answer(check.identity, tracker))
             except NotAllowed:
-                text = PROBLEM_TEXTS["refused"]
+                text, refused_role = PROBLEM_TEXTS["refused"], check.identity.role
             except BackendUnavailable:
                 text = PROBLEM_TEXTS["unavailable"]
-        utter(dispatcher, text)
+        utter(dispatcher, text, buttons=buttons)
+        if refused_role is not None:
+            utter_guide(dispatcher, guide.after_refusal(self.name(), refused_role))
         return reset_events()
 
 
@@ -66,15 +104,19 @@ class ActionLiveClassPupils(LiveAction):
     def name(self) -> str:
         return "action_live_class_pupils"
 
-    async def answer(self, identity: Identity, tracker: Tracker) -> str:
+    async def answer(self, identity: Identity, tracker: Tracker) -> str | LiveAnswer:
         problem = tracker.get_slot("live_problem")
+        if problem == "refused":
+            raise NotAllowed()
         if problem in PROBLEM_TEXTS:
             return PROBLEM_TEXTS[problem]
         class_id = tracker.get_slot("live_class")
         if not class_id:
             return Response("utter_live_class_give_up")
         result = await call_backend(service().class_pupils, identity, class_id)
-        return texts.class_pupils(result, identity.role)
+        return LiveAnswer(
+            texts.class_pupils(result, identity.role), guide.class_pointers(result, identity.role)
+        )
 
 
 class ActionLiveParentActivation(LiveAction):
@@ -83,15 +125,17 @@ class ActionLiveParentActivation(LiveAction):
     def name(self) -> str:
         return "action_live_parent_activation"
 
-    async def answer(self, identity: Identity, tracker: Tracker) -> str:
+    async def answer(self, identity: Identity, tracker: Tracker) -> str | LiveAnswer:
         problem = tracker.get_slot("live_problem")
+        if problem == "refused":
+            raise NotAllowed()
         if problem in PROBLEM_TEXTS:
             return PROBLEM_TEXTS[problem]
         parent_id = tracker.get_slot("live_parent")
         if not parent_id:
             return Response("utter_live_parent_give_up")
         result = await call_backend(service().parent_activation, identity, parent_id)
-        return texts.parent_activation(result)
+        return LiveAnswer(texts.parent_activation(result), guide.activation_pointers(result))
 
 
 class ActionLiveRolloverStatus(LiveAction):
@@ -111,8 +155,9 @@ class ActionLiveMyChildren(LiveAction):
     def name(self) -> str:
         return "action_live_my_children"
 
-    async def answer(self, identity: Identity, tracker: Tracker) -> str:
-        return texts.my_children(await call_backend(service().my_children, identity))
+    async def answer(self, identity: Identity, tracker: Tracker) -> str | LiveAnswer:
+        children = await call_backend(service().my_children, identity)
+        return LiveAnswer(texts.my_children(children), guide.children_pointers(children))
 
 
 class ActionLiveTeachersClasses(LiveAction):
@@ -121,9 +166,10 @@ class ActionLiveTeachersClasses(LiveAction):
     def name(self) -> str:
         return "action_live_teachers_classes"
 
-    async def answer(self, identity: Identity, tracker: Tracker) -> str:
+    async def answer(self, identity: Identity, tracker: Tracker) -> str | LiveAnswer:
         if identity.role == "directeur":
-            return texts.school_teachers(await call_backend(service().school_teachers, identity))
+            teachers = await call_backend(service().school_teachers, identity)
+            return LiveAnswer(texts.school_teachers(teachers), guide.teachers_pointers(teachers))
         return texts.my_classes(await call_backend(service().my_classes, identity))
 
 
@@ -133,8 +179,9 @@ class ActionLiveCleanup(LiveAction):
     def name(self) -> str:
         return "action_live_cleanup"
 
-    async def answer(self, identity: Identity, tracker: Tracker) -> str:
-        return texts.cleanup(await call_backend(service().cleanup_report, identity))
+    async def answer(self, identity: Identity, tracker: Tracker) -> str | LiveAnswer:
+        result = await call_backend(service().cleanup_report, identity)
+        return LiveAnswer(texts.cleanup(result), guide.cleanup_pointers(result))
 
 
 class ActionLiveAccessBlocking(LiveAction):
@@ -143,8 +190,9 @@ class ActionLiveAccessBlocking(LiveAction):
     def name(self) -> str:
         return "action_live_access_blocking"
 
-    async def answer(self, identity: Identity, tracker: Tracker) -> str:
-        return texts.access_blocking(await call_backend(service().access_blocking, identity))
+    async def answer(self, identity: Identity, tracker: Tracker) -> str | LiveAnswer:
+        result = await call_backend(service().access_blocking, identity)
+        return LiveAnswer(texts.access_blocking(result), guide.access_pointers(result))
 
 
 class ActionLiveGarGroup(LiveAction):
@@ -153,8 +201,9 @@ class ActionLiveGarGroup(LiveAction):
     def name(self) -> str:
         return "action_live_gar_group"
 
-    async def answer(self, identity: Identity, tracker: Tracker) -> str:
-        return texts.gar_group(await call_backend(service().gar_group, identity))
+    async def answer(self, identity: Identity, tracker: Tracker) -> str | LiveAnswer:
+        result = await call_backend(service().gar_group, identity)
+        return LiveAnswer(texts.gar_group(result), guide.gar_pointers(result))
 
 
 class ActionLiveStop(Action):

@@ -42,9 +42,11 @@ def buttons(name: str) -> list[dict[str, str]]:
     return [dict(button) for button in domain_responses()[name][0].get("buttons") or []]
 
 
-def utter(dispatcher: CollectingDispatcher, reply: str, **values: Any) -> None:
-    """Send a domain response (a `Response`) or a text phrased from live data."""
+def utter(
+    dispatcher: CollectingDispatcher, reply: str, buttons: list[dict[str, str]] | None = None, **values: Any
+) -> None:
+    """Send a domain response (a `Response`) or a text phrased from live data, with optional buttons."""
     if isinstance(reply, Response):
-        dispatcher.utter_message(response=str(reply), **values)
+        dispatcher.utter_message(response=str(reply), buttons=buttons or [], **values)
     else:
-        dispatcher.utter_message(text=reply)
+        dispatcher.utter_message(text=reply, buttons=buttons or [])

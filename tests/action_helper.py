@@ -121,3 +121,30 @@ def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
 def said(name: str, **values: Any) -> str:
     """The words of domain response `name` with its variables filled, as the person reads them."""
     return str(render({"response": name, **values})["text"])
+
+
+def guide_text(messages: list[dict[str, Any]], role: str | None = None) -> str:
+    """The texts sent, each response rendered, guide answers (`utter_faq/<key>`) as Rasa would for `role`.
+
+    Like Rasa's templated generator: a variation whose `role` condition matches, else the one
+    without condition.
+    """
+    from bot.knowledge_data import answers
+
+    parts: list[str] = []
+    for message in messages:
+        name = message.get("response") or ""
+        if name.startswith("utter_faq/"):
+            variations = answers()[name.split("/", 1)[1]]
+            matching = [
+                v
+                for v in variations
+                if any(c.get("name") == "role" and c.get("value") == role for c in v.get("condition") or [])
+            ]
+            plain = [v for v in variations if not v.get("condition")]
+            parts.append((matching or plain)[0]["text"])
+        elif name:
+            parts.append(str(render(message).get("text") or ""))
+        elif message.get("text"):
+            parts.append(message["text"])
+    return "\n".join(parts)

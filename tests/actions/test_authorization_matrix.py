@@ -15,6 +15,7 @@ from actions.live import (
     ActionLiveRolloverStatus,
     ActionLiveTeachersClasses,
 )
+from actions.phrasing import procedures as guide
 from bot.ent.service import EntService
 from tests.action_helper import create_tracker, run_action, said, texts_of
 from tests.helpers.live import metadata_for, who
@@ -45,6 +46,7 @@ FAMILIES = {
     "parent.tilleuls": ["Jade"],
     "famille.accueil.papillons": ["Noah"],
 }
+CLASS_ACTION = "action_live_class_pupils"
 DIRECTOR_ONLY = {
     "cleanup": ActionLiveCleanup(),
     "access": ActionLiveAccessBlocking(),
@@ -68,9 +70,17 @@ def targets(service: EntService) -> dict[str, dict[str, str]]:
 
 
 async def ask(action, login: str, slots: dict | None = None) -> str:
+    """The live answer (or the refusal): always the first message for a signed-in viewer."""
     role = VIEWERS[login][0]
     tracker = create_tracker(slots=slots or {}, metadata=metadata_for(login, role))
-    return texts_of((await run_action(action, tracker))[0])
+    messages, _ = await run_action(action, tracker)
+    followed = [m for m in messages[1:] if m.get("response")]
+    # Only a parent refused the class question gets the guide's answer after the refusal.
+    parent_refused = role == "parent" and texts_of([messages[0]]) == said("utter_live_refused")
+    expected = ["utter_faq/classes_manquantes"] if parent_refused and action.name() == CLASS_ACTION else []
+    assert [m["response"] for m in followed] == expected
+    assert len(messages) == 1 + len(expected)
+    return texts_of([messages[0]])
 
 
 def allowed(answer: str) -> bool:
@@ -171,8 +181,15 @@ ALL_QUESTIONS = [
 
 @pytest.mark.parametrize("action", ALL_QUESTIONS, ids=lambda a: a.name())
 async def test_no_identity_row(action):
+    """No identity: the guide's procedure for the same need, then how to get one's own school's answer."""
     tracker = create_tracker(slots={"live_class": "1", "live_parent": "1"})
-    assert texts_of((await run_action(action, tracker))[0]) == said("utter_live_no_token")
+    messages, _ = await run_action(action, tracker)
+    given = guide.PROCEDURES[action.name()].given
+    assert [m.get("response") for m in messages if str(m.get("response")).startswith("utter_faq/")] == [
+        f"utter_faq/{given}"
+    ]
+    assert texts_of([messages[-1]]) == said("utter_live_sign_in_note")
+    assert not any(word in texts_of(messages) for word in ("Papillons", "Tilleuls", "Roussel", "Emma"))
 
 
 async def test_matrix_size():

@@ -28,6 +28,7 @@ from actions.live import (
     ActionLiveTeachersClasses,
     reset_events,
 )
+from actions.phrasing import procedures as guide
 from bot.ent import models as m
 from bot.ent.db import session_scope
 from bot.ent.service import EntService
@@ -36,6 +37,7 @@ from tests.action_helper import (
     buttons_of,
     create_tracker,
     entity,
+    guide_text,
     run_action,
     said,
     slot_values,
@@ -71,15 +73,77 @@ def parent_id(service: EntService, name: str, login: str = "directeur.papillons"
 
 
 # --- who is chatting ---------------------------------------------------------------
+# Without a token: the guide's procedure for the same need (its words, and the buttons offered
+# under it), a lead-in when only the direction carries it out, then how to get one's own answer.
+WITHOUT_TOKEN = {
+    "action_live_class_pupils": (
+        ["La réponse dépend de votre situation"],
+        ["Parent", "Enseignant", "Directeur"],
+    ),
+    "action_live_parent_activation": (["Vérifiez d'abord l'origine du compte", "Eduline"], []),
+    "action_live_rollover_status": (
+        ["Bascule de ONDE", "structures – classes"],
+        ["Les comptes pendant l'été"],
+    ),
+    "action_live_my_children": (
+        ["confirmez sa date de naissance", "procédure manuelle"],
+        ["Un de mes enfants manque dans mon compte"],
+    ),
+    "action_live_teachers_classes": (
+        ["La réponse dépend de votre situation"],
+        ["Parent", "Enseignant", "Directeur"],
+    ),
+    "action_live_cleanup": (
+        ["filtre « Sources »", "Pré-supprimer le compte"],
+        ["Supprimer les anciens groupes manuels", "Supprimer ses favoris de partage"],
+    ),
+    "action_live_access_blocking": (["Blocage en lot", "Débloquer"], []),
+    "action_live_gar_group": (["Resp-Affect-GAR", "Gérer les utilisateurs du groupe"], []),
+}
+
+
 @pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a.name())
-async def test_without_token_every_live_question_asks_to_sign_in(action):
+async def test_without_token_every_live_question_gets_the_guide_then_the_sign_in_note(action):
     messages, events = await run_action(action, create_tracker(intent="x", text="?"))
-    assert texts_of(messages) == said("utter_live_no_token")
-    assert "connectez-vous à l'ENT" in texts_of(messages)
+    procedure = guide.PROCEDURES[action.name()]
+    words, titles = WITHOUT_TOKEN[action.name()]
+    responses = [m["response"] for m in messages if str(m.get("response")).startswith("utter_faq/")]
+    assert responses == [f"utter_faq/{procedure.given}"]
+    read = guide_text(messages)
+    for word in words:
+        assert word in read
+    # Rasa's role question of the guide keeps its own buttons; the others are this action's.
+    assert [b["title"] for b in buttons_of(messages)] == titles or procedure.given == "classes_manquantes"
+    director_only = procedure.roles == guide.DIRECTION
+    assert (messages[0].get("response") == "utter_live_for_direction") is director_only
+    assert texts_of([messages[-1]]) == said("utter_live_sign_in_note") and "connectez-vous à l'ENT" in read
+    assert said("utter_live_no_token") not in read
     assert_events(events, reset_events())
 
 
-async def test_expired_token_is_explained():
+async def test_without_token_a_declared_parent_never_gets_a_directors_menu():
+    """The declared role is not verified, but a parent is never told a director's menu as theirs."""
+    for action in (ActionLiveGarGroup(), ActionLiveAccessBlocking(), ActionLiveCleanup()):
+        messages, _ = await run_action(action, create_tracker(slots={"role": "parent"}))
+        assert texts_of(messages) == said("utter_live_no_token") and [
+            m.get("response") for m in messages
+        ] == ["utter_live_no_token"]
+    messages, _ = await run_action(ActionLiveGarGroup(), create_tracker(slots={"role": "directeur"}))
+    assert messages[0]["response"] == "utter_faq/resp_affect_gar"  # no lead-in for a director
+    messages, _ = await run_action(ActionLiveMyChildren(), create_tracker(slots={"role": "parent"}))
+    assert "confirmez sa date de naissance" in guide_text(messages, "parent")
+    assert texts_of([messages[-1]]) == said("utter_live_sign_in_note")
+
+
+async def test_without_token_a_declared_role_reads_its_own_variation():
+    messages, _ = await run_action(ActionLiveClassPupils(), create_tracker(slots={"role": "parent"}))
+    read = guide_text(messages, "parent")
+    assert "Pas d'inquiétude" in read and "Console d'administration" not in read
+    messages, _ = await run_action(ActionLiveClassPupils(), create_tracker(slots={"role": "directeur"}))
+    assert "Ajouter une classe" in guide_text(messages, "directeur")
+
+
+async def test_expired_token_gets_the_guide_then_is_explained():
     now = int(time.time())
     token = jwt.encode(
         {"sub": "directeur.papillons", "role": "directeur", "iat": now - 7200, "exp": now - 60},
@@ -87,7 +151,11 @@ async def test_expired_token_is_explained():
         algorithm="HS256",
     )
     messages, _ = await run_action(ActionLiveGarGroup(), create_tracker(metadata={"ent_token": token}))
-    assert texts_of(messages) == said("utter_live_token_expired") and "expiré" in texts_of(messages)
+    assert [m.get("response") for m in messages if str(m.get("response")).startswith("utter_faq/")] == [
+        "utter_faq/resp_affect_gar"
+    ]
+    assert texts_of([messages[-1]]) == said("utter_live_token_expired") and "expiré" in texts_of(messages)
+    assert "Papillons" not in guide_text(messages)
 
 
 async def test_forged_token_is_treated_as_no_token(caplog):
@@ -100,8 +168,11 @@ async def test_forged_token_is_treated_as_no_token(caplog):
         messages, _ = await run_action(
             ActionLiveAccessBlocking(), create_tracker(metadata={"ent_token": forged})
         )
-    assert texts_of(messages) == said("utter_live_token_invalid")
-    assert "bloqués" not in texts_of(messages)
+    assert texts_of([messages[-1]]) == said("utter_live_token_invalid")
+    assert [m.get("response") for m in messages if str(m.get("response")).startswith("utter_faq/")] == [
+        "utter_faq/bloquer_acces"
+    ]
+    assert "bloqués" not in guide_text(messages) and "Papillons" not in guide_text(messages)
     assert forged not in caplog.text
 
 
@@ -169,7 +240,11 @@ async def test_parent_asking_about_a_class_is_refused_politely(live):
     messages, _ = await run_action(
         ActionLiveClassPupils(), create_tracker(slots=slot_values(events), metadata=PARENT)
     )
-    assert texts_of(messages) == said("utter_live_refused")
+    # The refusal, then what the guide tells a parent whose child's class is not there yet.
+    assert texts_of([messages[0]]) == said("utter_live_refused")
+    assert [m.get("response") for m in messages[1:]] == ["utter_faq/classes_manquantes"]
+    read = guide_text(messages, "parent")
+    assert "Pas d'inquiétude" in read and "Console d'administration" not in read
     assert "CP" not in texts_of(messages) and "élève" not in texts_of(messages)
 
 
@@ -542,3 +617,69 @@ async def test_no_child_and_no_school_are_said_in_words():
     assert [m["response"] for m in children + classes] == ["utter_live_no_child", "utter_live_no_school"]
     assert "Je ne trouve aucun enfant lié à votre compte dans l'ENT." in texts_of(children)
     assert texts_of(classes) == "Je ne trouve aucune école rattachée à votre compte dans l'ENT."
+
+
+# --- logged in: the live answer, then a button to the guide's procedure when there is something to do
+POINTED = [
+    (ActionLiveMyChildren(), PARENT, {}, ["Rattacher mes enfants à mon compte"]),  # Hugo is not attached
+    (ActionLiveGarGroup(), DIRECTOR, {}, ["Ajouter les enseignants à Resp-Affect-GAR"]),
+    (ActionLiveAccessBlocking(), DIRECTOR, {}, ["Bloquer les accès avant la rentrée"]),
+    (
+        ActionLiveTeachersClasses(),
+        DIRECTOR,
+        {},
+        ["Détacher un enseignant qui a quitté l'école", "Rattacher un enseignant à sa classe"],
+    ),
+    (
+        ActionLiveCleanup(),
+        DIRECTOR,
+        {},
+        [
+            "Supprimer les anciens comptes manuels",
+            "Supprimer les anciens groupes manuels",
+            "Supprimer ses favoris de partage",
+        ],
+    ),
+    (ActionLiveTeachersClasses(), TEACHER, {}, []),  # the answer already says what follows
+    (ActionLiveRolloverStatus(), DIRECTOR, {}, []),  # its checklist is the "what to do"
+]
+
+
+@pytest.mark.parametrize(
+    "action,metadata,slots,titles", POINTED, ids=lambda v: getattr(v, "name", lambda: "")()
+)
+async def test_logged_in_live_answer_points_to_the_procedure(action, metadata, slots, titles):
+    messages, _ = await run_action(action, create_tracker(slots=slots, metadata=metadata))
+    assert len(messages) == 1 and not messages[0].get("response")  # the live answer, no guide text
+    buttons = buttons_of(messages)
+    assert [b["title"] for b in buttons] == titles
+    # A click sends a training example of the guide's answer (its title, as "Vouliez-vous dire",
+    # unless the model reads the title as a live question: tests/unit/test_live_procedures.py).
+    assert all(b["payload"] in (b["title"], *guide.PAYLOADS.values()) for b in buttons)
+
+
+@pytest.mark.parametrize(
+    "name,titles",
+    [
+        ("Dubois", ["Rééditer des identifiants EduConnect"]),  # identifiers issued by the school
+        ("Patrick Lemaire", ["Rééditer des identifiants EduConnect"]),  # not activated yet
+        ("Sophie Lambert", []),  # FranceConnect: self-service pages, already in the answer
+        ("Nathalie Morel", []),  # foster family: manual ENT account
+    ],
+)
+async def test_activation_points_to_reissuing_only_when_the_director_can(live, name, titles):
+    slots = {"live_parent": parent_id(live, name)}
+    messages, _ = await run_action(
+        ActionLiveParentActivation(), create_tracker(slots=slots, metadata=DIRECTOR)
+    )
+    assert [b["title"] for b in buttons_of(messages)] == titles
+
+
+@pytest.mark.parametrize(
+    "label,titles", [("GS", ["Rattacher un enseignant à sa classe"]), ("CP", []), ("CE1", [])]
+)
+async def test_class_answer_points_to_attaching_only_with_pupils_and_no_teacher(live, label, titles):
+    tracker = create_tracker(slots={"live_class": class_id(live, label)}, metadata=DIRECTOR)
+    assert [b["title"] for b in buttons_of((await run_action(ActionLiveClassPupils(), tracker))[0])] == titles
+    teacher = create_tracker(slots={"live_class": class_id(live, label)}, metadata=TEACHER)
+    assert buttons_of((await run_action(ActionLiveClassPupils(), teacher))[0]) == []  # the director's task

@@ -17,7 +17,7 @@ async def test_still_nothing_after_the_sms_code_answer_gives_the_next_step(chat:
     assert "ONDE" in answer
     follow = await chat.text("toujours rien")
     assert "FranceConnect" in follow and "directeur" in follow
-    assert "connectez-vous à l'ENT" not in follow.lower()
+    assert "connectez-vous à l'ent" not in follow.lower()
 
 
 async def test_it_still_does_not_work_twice_ends_with_a_person(chat: Chat) -> None:

@@ -7,6 +7,7 @@ import time
 import jwt
 import pytest
 
+from actions.phrasing import procedures as guide
 from bot.identity import mint_token
 from tests.action_helper import said
 from tests.helpers.chat import Chat
@@ -30,9 +31,45 @@ async def test_director_gets_the_live_cp_answer_and_the_parent_is_refused(agent,
     assert said("utter_live_refused") in parent and "aucun élève" not in parent
 
 
-async def test_without_token_the_live_question_asks_to_sign_in(agent, ent_env) -> None:
+async def test_without_token_a_director_question_gets_the_guide_then_the_sign_in_note(agent, ent_env) -> None:
     answer = await Chat(agent).text("/live_access_blocked")
-    assert said("utter_live_no_token") in answer
+    assert answer.startswith(said("utter_live_for_direction"))
+    assert "« Blocage en lot »" in answer and "Débloquer" in answer  # utter_faq/bloquer_acces, rendered
+    assert answer.endswith(said("utter_live_sign_in_note")) and said("utter_live_no_token") not in answer
+
+
+async def test_anonymous_parent_whose_child_is_not_attached_gets_the_procedure(agent, ent_env) -> None:
+    """Issue 8, group 5: « mon enfant n'est pas rattaché à mon compte » used to get only NO_TOKEN."""
+    messages = await Chat(agent).say("mon enfant n'est pas rattaché à mon compte")
+    answer = "\n".join(m.get("text") or "" for m in messages)
+    assert "confirmez sa date de naissance" in answer and "procédure manuelle" in answer
+    assert answer.endswith(said("utter_live_sign_in_note")) and "Emma" not in answer
+    titles = [b["title"] for m in messages for b in m.get("buttons") or []]
+    assert titles == ["Un de mes enfants manque dans mon compte"]
+
+
+async def test_anonymous_class_question_asks_the_role_then_gives_that_roles_procedure(agent, ent_env) -> None:
+    chat = Chat(agent)
+    asked = await chat.say("la classe de CP a-t-elle des élèves ?")
+    shown = "\n".join(m.get("text") or "" for m in asked)
+    assert "La réponse dépend de votre situation" in shown and shown.endswith(said("utter_live_sign_in_note"))
+    assert "De quelle classe" not in shown and said("utter_live_no_token") not in shown
+    director = next(b for m in asked for b in m.get("buttons") or [] if b["title"] == "Directeur")
+    answer = await chat.text(director["payload"])
+    assert "« Ajouter une classe »" in answer  # utter_faq/classes_manquantes, director's variation
+
+
+async def test_logged_in_parent_gets_the_live_answer_and_a_button_to_the_procedure(agent, ent_env) -> None:
+    chat = Chat(agent, PARENT)
+    messages = await chat.say("mon enfant n'est pas rattaché à mon compte")
+    answer = "\n".join(m.get("text") or "" for m in messages)
+    assert (
+        "**Hugo**" in answer and "pas encore fait" in answer and said("utter_live_sign_in_note") not in answer
+    )
+    (button,) = [b for m in messages for b in m.get("buttons") or []]
+    assert button["title"] == "Rattacher mes enfants à mon compte"
+    procedure = await chat.text(button["payload"])
+    assert "Lors de votre **première connexion** à EduConnect" in procedure
 
 
 async def test_forged_and_expired_tokens(agent, ent_env) -> None:
@@ -82,3 +119,14 @@ async def test_giving_up_a_form(agent, ent_env) -> None:
     chat = Chat(agent, DIRECTOR)
     await chat.say("/live_parent_activation")
     assert said("utter_live_stopped") in await chat.text("/deny")
+
+
+async def test_every_button_to_the_guide_leads_to_its_answer(agent, ent_env) -> None:
+    """Each pointer sends a text the trained model reads as that very answer of the guide."""
+    for key in sorted(guide.guide_keys()):
+        (button,) = guide.guide_buttons([key])
+        chat = Chat(agent)
+        await chat.say(button["payload"])
+        events = (await chat.tracker()).events
+        uttered = [e.metadata.get("utter_action") for e in events if e.type_name == "bot"]
+        assert uttered and uttered[-1] == f"utter_faq/{key}", (key, uttered)

@@ -103,7 +103,7 @@ async def test_still_failing_gives_the_next_step_of_that_topic(key: str, text: s
     said = texts_of(messages)
     for word in words:
         assert word in said, (key, said)
-    assert "connectez-vous à l'ENT" not in said.lower()  # never taken for a live question
+    assert "connectez-vous à l'ent" not in said.lower()  # never taken for a live question
     assert not any(m.get("buttons") for m in messages)
     assert {"event": "slot", "name": "last_answer", "value": key, "timestamp": None} in events
 
