@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import phrasing as texts
 from actions.form_validation import FormValidation
-from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
+from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service, signed_in
 from bot.ent.results import ClassRef
 from bot.knowledge_data import domain_intents
 from bot.nlu import PERSON_ENTITY
@@ -235,12 +235,11 @@ class ActionAskLiveClass(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        check = identity_of(tracker)
-        if check.identity is None:
-            dispatcher.utter_message(response="utter_live_no_token")
+        identity = signed_in(tracker, dispatcher)
+        if identity is None:
             return []
         try:
-            classes = await call_backend(service().list_classes, check.identity)
+            classes = await call_backend(service().list_classes, identity)
         except NotAllowed:
             dispatcher.utter_message(response="utter_live_refused")
             return []

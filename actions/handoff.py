@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions import phrasing
 from actions.form_validation import FormValidation
 from actions.knowledge import response_name
-from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service
+from actions.live_call import BackendUnavailable, NotAllowed, call_backend, identity_of, service, signed_in
 from actions.phrasing import handoff as staff
 from actions.responses import Response, buttons, text, utter
 from bot.ent.errors import TooManyOpen
@@ -297,12 +297,11 @@ class ActionStaffRequests(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        check = identity_of(tracker)
-        if check.identity is None:
-            dispatcher.utter_message(response="utter_live_no_token")
+        identity = signed_in(tracker, dispatcher)
+        if identity is None:
             return []
         try:
-            requests = await call_backend(service().received_handoffs, check.identity, "ouverte", LIST_LIMIT)
+            requests = await call_backend(service().received_handoffs, identity, "ouverte", LIST_LIMIT)
         except NotAllowed:
             dispatcher.utter_message(response="utter_staff_not_a_reader")
             return []

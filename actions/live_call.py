@@ -10,10 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot.ent.errors import BackendUnavailable, NotAllowed
 from bot.ent.service import EntService
-from bot.identity import IdentityCheck, check_metadata
+from bot.identity import Identity, IdentityCheck, check_metadata
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -22,7 +23,15 @@ TIMEOUT_SECONDS = 2.0
 _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="ent-backend")
 _service: EntService | None = None
 
-__all__ = ["BackendUnavailable", "NotAllowed", "call_backend", "identity_of", "service", "set_service"]
+__all__ = [
+    "BackendUnavailable",
+    "NotAllowed",
+    "call_backend",
+    "identity_of",
+    "service",
+    "set_service",
+    "signed_in",
+]
 
 
 def service() -> EntService:
@@ -42,6 +51,14 @@ def set_service(new: EntService | None) -> None:
 def identity_of(tracker: Tracker) -> IdentityCheck:
     """The signed identity carried by the latest message, if any."""
     return check_metadata(tracker.latest_message.get("metadata"))
+
+
+def signed_in(tracker: Tracker, dispatcher: CollectingDispatcher) -> Identity | None:
+    """The message's verified identity; without one, ask the person to sign in and give None."""
+    identity = identity_of(tracker).identity
+    if identity is None:
+        dispatcher.utter_message(response="utter_live_no_token")
+    return identity
 
 
 async def call_backend(method: Callable[..., T], *args: Any, timeout: float | None = None) -> T:
