@@ -25,28 +25,33 @@ def cleanup(result: r.CleanupReport) -> str:
             f"- {safe(account.display_name)} ({kind}), {state} : s'il n'a plus lieu d'exister, "
             f"« {account.removal} »."
         )
-    lines.append(
+    _old_shares(
+        lines,
         "**Groupes manuels des années précédentes** (« Console d'administration », « Groupes », le "
-        "groupe, « Supprimer ») :"
+        "groupe, « Supprimer ») :",
+        result.old_groups,
     )
-    if not result.old_groups:
-        lines.append("- aucun.")
-    for group in result.old_groups:
-        lines.append(f"- {safe(group.name)} ({group.school_year}) : {_usage(group)}.")
-    lines.append(
+    _old_shares(
+        lines,
         "**Vos favoris de partage des années précédentes** (application « Annuaire », onglet « Gérer "
-        "mes favoris de partage », icône « Corbeille » au survol) :"
+        "mes favoris de partage », icône « Corbeille » au survol) :",
+        result.favourites,
     )
-    if not result.favourites:
-        lines.append("- aucun.")
-    for favourite in result.favourites:
-        lines.append(f"- {safe(favourite.name)} ({favourite.school_year}) : {_usage(favourite)}.")
     lines.append(
         "Pourquoi : les partages faits à un groupe manuel ou à un favori durent d'une année sur l'autre, "
         "contrairement aux groupes de scolarité. Astuce : inscrivez l'année scolaire dans le nom de "
         "chaque groupe manuel."
     )
     return "\n".join(lines)
+
+
+def _old_shares(lines: list[str], heading: str, groups: tuple[r.GroupInfo, ...]) -> None:
+    """A heading, then each group or favourite left from earlier years with its use (or « aucun »)."""
+    lines.append(heading)
+    if not groups:
+        lines.append("- aucun.")
+    for group in groups:
+        lines.append(f"- {safe(group.name)} ({group.school_year}) : {_usage(group)}.")
 
 
 def _usage(group: r.GroupInfo) -> str:

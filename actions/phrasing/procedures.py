@@ -75,7 +75,7 @@ def guide_keys() -> set[str]:
 
 # A button sends its title, a training example of its answer, except where the model reads that
 # title as a live question: « Rattacher mes enfants à mon compte » is classified live_my_children
-# (0.97, models/assistant.tar.gz of this branch), so the button sends another training example
+# (0.97 on the trained model, 29 Nov 2026), so the button sends another training example
 # of the answer, read as faq/rattacher_enfants (1.0, selector 0.94). The widget shows the title.
 PAYLOADS = {"rattacher_enfants": "comment rattacher mon enfant a mon compte educonnect"}
 
