@@ -7,8 +7,9 @@ examples with one label per answer (`faq/<key>`, `hors_champ/<key>`) or intent, 
 other questions. When the two agree, the answer is far more likely right; when they
 disagree, far more likely wrong. So, after the fallbacks:
 
-- **rescue**: a message sent to "Vouliez-vous dire" whose best answer is also the second
-  model's first choice gets that answer;
+- **rescue**: a message of at least `rescue_min_words` words sent to "Vouliez-vous dire"
+  whose best answer is also the second model's first choice gets that answer (a word or two,
+  « compte », stays a question back: both models can agree on a guess);
 - **veto**: an answer (or a live question) given with a confidence below `veto_below`
   becomes "Vouliez-vous dire" when the second model prefers another label with a
   probability of at least `veto_probability`. Two declines (a neighbouring topic, out of
@@ -106,7 +107,13 @@ class SecondOpinion(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """Thresholds, the intents checked besides the answers, and the seed."""
-        return {"veto_probability": 0.2, "veto_below": 0.6, "also_for": [], "random_seed": 42}
+        return {
+            "veto_probability": 0.2,
+            "veto_below": 0.6,
+            "rescue_min_words": 3,
+            "also_for": [],
+            "random_seed": 42,
+        }
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -122,6 +129,7 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         self.model = model
         self.veto_probability = float(self._config["veto_probability"])
         self.veto_below = float(self._config["veto_below"])
+        self.rescue_min_words = int(self._config["rescue_min_words"])
         self.also_for = set(self._config.get("also_for") or [])
 
     @classmethod
@@ -186,6 +194,8 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         """Give the selector's best answer when the second model's first choice is the same."""
         answer = best_answer(message)
         if not answer or classifier_intent(message) not in (RETRIEVAL_INTENT, NEIGHBOURS):
+            return
+        if len(str(message.get(TEXT) or "").split()) < self.rescue_min_words:
             return
         label, _ = self.opinion(message)
         if label != answer:

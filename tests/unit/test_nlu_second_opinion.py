@@ -120,6 +120,12 @@ def test_a_fallback_the_models_disagree_on_stays_a_fallback(component: SecondOpi
     assert intent_of(msg) == "nlu_fallback"
 
 
+def test_a_word_or_two_stays_a_question_back(component: SecondOpinion) -> None:
+    msg = message("code SMS", "nlu_fallback", [("nlu_fallback", 0.2), ("faq", 0.9)], [("faq/code_sms", 0.2)])
+    component.process([msg])
+    assert intent_of(msg) == "nlu_fallback"
+
+
 def test_a_fallback_of_a_conversation_intent_is_not_rescued(component: SecondOpinion) -> None:
     msg = message(
         "le code SMS", "nlu_fallback", [("nlu_fallback", 0.3), ("greet", 0.5)], [("faq/code_sms", 0.2)]
