@@ -187,3 +187,17 @@ def test_without_a_trained_model_nothing_changes(tmp_path: Path) -> None:
     msg = message("stockage plein", "faq", [("faq", 1.0)], [("faq/code_sms", 0.3)])
     empty.process([msg])
     assert intent_of(msg) == "faq"
+
+
+def test_the_loaded_weights_are_column_major_and_predict_the_same(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
+    resource = Resource("second")
+    trained = SecondOpinion.create({}, storage, resource, context)
+    trained.train(training_data())
+    loaded = SecondOpinion.load({}, storage, resource, context)
+    assert loaded.model[-1].coef_.flags["F_CONTIGUOUS"]
+    texts = ["stockage plein", "code SMS", "bonjour", "la cantine"]
+    assert [trained.opinion(Message(data={TEXT: t})) for t in texts] == [
+        loaded.opinion(Message(data={TEXT: t})) for t in texts
+    ]
