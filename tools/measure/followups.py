@@ -85,7 +85,7 @@ def failed_stories(text: str) -> dict[str, list[str]]:
     lines: list[str] | None = None
     for line in text.splitlines():
         if match := STORY.match(line):
-            name = SOURCE.sub("", match["name"]).strip().strip("\"'")
+            name = SOURCE.sub("", str(yaml.safe_load(match["name"]))).strip()
             lines = stories.setdefault(name, [])
         elif lines is not None:
             lines.append(line)
