@@ -22,12 +22,17 @@ from actions.knowledge import is_role_dependent, known_answer, response_name, va
 from actions.phrasing.common import ROLE_LABELS
 from actions.responses import text
 from bot.identity import SETTABLE_ROLES, check_metadata
+from bot.nlu import chosen_answer
 
 SLOT = "last_answer"
 ACTION = "action_followup"
 COMPLAINT = "utter_complaint"
 # A follow-up refers to an answer of the last few turns, not to one long ago.
 MAX_TURNS_BACK = 3
+# "et pour débloquer ?" reads like "et pour un enseignant ?" but names a topic, not a role:
+# the guide's answer is given when the ResponseSelector is this sure of it (the
+# FallbackClassifier's threshold, config.yml).
+TOPIC_CONFIDENCE = 0.4
 ROLE_WORDS = {
     "parent": re.compile(r"\b(parents?|papa|maman|m[eè]re|p[eè]re|famille)\b", re.I),
     "enseignant": re.compile(r"\b(enseignante?s?|profs?|professeure?s?|ma[iî]tre(sse)?s?|instit)", re.I),
@@ -77,6 +82,14 @@ def role_before(events: list[dict[str, Any]]) -> str | None:
             seen_user = True
         elif seen_user and event.get("event") == "slot" and event.get("name") == "role":
             return event.get("value")
+    return None
+
+
+def topic_asked(tracker: Tracker, domain: dict[str, Any]) -> str | None:
+    """The guide's answer a follow-up names instead of a role ("et pour débloquer ?"), when sure."""
+    key, confidence = chosen_answer(tracker.latest_message)
+    if key and confidence is not None and confidence >= TOPIC_CONFIDENCE and known_answer(domain, key):
+        return key
     return None
 
 
@@ -151,6 +164,9 @@ class ActionFollowup(Action):
         if not from_token and tracker.get_slot("role") != before:
             events.append(SlotSet("role", before))  # "et pour un enseignant ?" is not "je suis enseignant"
         if asked is None:
+            if topic := topic_asked(tracker, domain):
+                dispatcher.utter_message(response=response_name(topic))
+                return [SlotSet(SLOT, topic), *events[1 if key else 0 :]]
             dispatcher.utter_message(response="utter_which_role")
             return events
         label = ROLE_LABELS[asked]

@@ -184,6 +184,30 @@ async def test_other_role_without_context_asks_which_question() -> None:
     assert "Sur quelle question" in texts_of(messages)
 
 
+def selector(key: str, confidence: float) -> dict[str, Any]:
+    """The ResponseSelector's output in a parse, for one answer."""
+    return {"faq": {"response": {"intent_response_key": f"faq/{key}", "confidence": confidence}}}
+
+
+@pytest.mark.parametrize(("confidence", "answers"), [(0.8, True), (0.2, False)])
+async def test_and_for_a_topic_rather_than_a_role_gives_that_answer_when_sure(
+    confidence: float, answers: bool
+) -> None:
+    text = "et comment je les débloque ?"
+    events = after_answer("bloquer_acces")
+    events.append({"event": "user", "text": text, "parse_data": {"intent": {"name": "followup_role"}}})
+    tracker = create_tracker(intent="followup_role", text=text, events=events)
+    tracker.latest_message["response_selector"] = selector("bloquer_acces", confidence)
+    messages, slots = await run_action(ActionFollowup(), tracker, DOMAIN)
+    if answers:  # the guide's answer (it says « Débloquer »), and it becomes the context
+        assert messages[0]["response"] == "utter_faq/bloquer_acces" and "Débloquer" in texts_of(messages)
+        assert slots == [
+            {"event": "slot", "name": "last_answer", "value": "bloquer_acces", "timestamp": None}
+        ]
+    else:  # not sure of the topic: which role is meant
+        assert "Pour qui souhaitez-vous la réponse" in texts_of(messages)
+
+
 async def test_other_role_does_not_change_who_the_person_is() -> None:
     before = [{"event": "slot", "name": "role", "value": "parent"}]
     _, events = await follow(

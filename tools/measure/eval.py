@@ -6,7 +6,8 @@ Three pipelines, same data, same split, same run:
   tfidf    TF-IDF + logistic regression (scikit-learn), the floor
 on the held-out set (tests/heldout, never trained on), on a "humanified" copy of it,
 and by stratified k-fold cross-validation of data/nlu (seed 42). Then the test
-conversations (`rasa test core`). Writes results/eval.json, eval.md and PNG plots.
+conversations (`rasa test core`) and the held-out follow-up conversations
+(tests/heldout/conversations, `rasa test core --e2e`; tools/measure/followups.py). Writes results/eval.json, eval.md and PNG plots.
 
 Usage:
   python -m tools.measure.eval [--quick] [--folds 5] [--cv-epochs-scale 0.15]
@@ -66,7 +67,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="the same for the held-out run (below 1, our pipeline is retrained too)",
     )
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation")
-    parser.add_argument("--no-conversations", action="store_true", help="skip `rasa test core`")
+    parser.add_argument(
+        "--no-conversations",
+        action="store_true",
+        help="skip `rasa test core` (test and follow-up conversations)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument(
         "--check", action="store_true", help="the gate: compare with the baseline and exit 1 if below"
@@ -107,13 +112,16 @@ def main(argv: list[str] | None = None) -> int:
             run.run_cross_validation()
         conversations: dict[str, Any]
         conversations = {"stories": None, "passed": None, "pass_rate": None, "failed": [], "error": "skipped"}
+        follow: dict[str, Any] = {"conversations": 0, "error": "skipped"}
         if not args.no_conversations:
             conversations = run.run_conversations()
+            follow = run.run_followups()
         args.out.mkdir(parents=True, exist_ok=True)
         plot_files = plots.eval_plots(run.heldout, args.out, config=CONFIGS[OURS])
         result = run.result(
             conversations,
             [str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f) for f in plot_files],
+            follow,
         )
     result["timings_seconds"]["total"] = round(total.seconds, 1)
     write_json(args.out / "eval.json", result)

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from bot.paths import MODEL, ROOT
-from tools.measure import nlu
+from tools.measure import followups, nlu
 from tools.measure.common import (
     CONFIGS,
     DEFAULT,
@@ -28,6 +28,13 @@ from tools.measure.common import (
 from tools.measure.eval_report import goals
 from tools.measure.eval_sets import PIPELINES, SETS, figures, folds, predictions, test_sets
 from tools.measure.scoring import Prediction, f1_by_label, score
+
+
+def rasa_test_core(stories: str, out: Path, e2e: bool = False) -> subprocess.CompletedProcess:
+    """`rasa test core` with the trained model; with `e2e`, the user texts are classified too."""
+    command = [str(Path(sys.executable).with_name("rasa")), "test", "core", "--model", str(MODEL)]
+    command += ["--stories", stories, "--out", str(out), "--quiet"] + (["--e2e"] if e2e else [])
+    return subprocess.run(command, cwd=ROOT, env=rasa_env(), capture_output=True, text=True)
 
 
 class Evaluation:
@@ -125,20 +132,8 @@ class Evaluation:
     def run_conversations(self) -> dict[str, Any]:
         """`rasa test core` on tests/conversations with the trained model: the pass rate."""
         out = self.workdir / "conversations"
-        command = [
-            str(Path(sys.executable).with_name("rasa")),
-            "test",
-            "core",
-            "--model",
-            str(MODEL),
-            "--stories",
-            "tests/conversations",
-            "--out",
-            str(out),
-            "--quiet",
-        ]
         with progress(total=1, desc="test conversations", unit="run") as bar, Stopwatch() as watch:
-            process = subprocess.run(command, cwd=ROOT, env=rasa_env(), capture_output=True, text=True)
+            process = rasa_test_core("tests/conversations", out)
             bar.update()
         self.timings["conversations"] = watch.seconds
         report = out / "story_report.json"
@@ -159,8 +154,18 @@ class Evaluation:
             "failed": failed,
         }
 
+    def run_followups(self) -> dict[str, Any]:
+        """The held-out follow-up conversations (tests/heldout/conversations), texts read by the model."""
+        with progress(total=1, desc="follow-up conversations", unit="run") as bar, Stopwatch() as watch:
+            figures = followups.measure(self.workdir / "followups", rasa_test_core)
+            bar.update()
+        self.timings["followups"] = watch.seconds
+        return figures
+
     # --- results -----------------------------------------------------------------------
-    def result(self, conversations: dict[str, Any], plot_files: list[str]) -> dict[str, Any]:
+    def result(
+        self, conversations: dict[str, Any], plot_files: list[str], follow: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """The JSON result of the whole evaluation."""
         pipelines: dict[str, Any] = {}
         for pipeline in PIPELINES:
@@ -194,7 +199,8 @@ class Evaluation:
             "pipelines": pipelines,
             "f1_by_answer": {p: f1_by_label(self.heldout[p]["heldout"]) for p in PIPELINES},
             "conversations": conversations,
-            "goals": goals(ours, default, human),
+            "followups": follow or {"conversations": 0, "error": "skipped"},
+            "goals": goals(ours, default, human, follow),
             "timings_seconds": {name: round(seconds, 1) for name, seconds in self.timings.items()},
             "plots": plot_files,
         }
