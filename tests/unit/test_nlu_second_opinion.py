@@ -42,11 +42,13 @@ def training_data() -> TrainingData:
     return TrainingData(training_examples=messages)
 
 
+CONTEXT = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
 def component(tmp_path_factory: pytest.TempPathFactory) -> SecondOpinion:
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
-    context = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
-    created = SecondOpinion.create({"also_for": LIVE}, storage, Resource("second"), context)
+    created = SecondOpinion.create({"also_for": LIVE}, storage, Resource("second"), CONTEXT)
     created.train(training_data())
     return created
 
@@ -173,17 +175,15 @@ def test_a_message_without_letters_is_left_to_the_guard(component: SecondOpinion
 
 def test_the_model_is_saved_and_loaded_with_the_assistant(tmp_path: Path) -> None:
     storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
     resource = Resource("second")
-    SecondOpinion.create({}, storage, resource, context).train(training_data())
-    loaded = SecondOpinion.load({}, storage, resource, context)
+    SecondOpinion.create({}, storage, resource, CONTEXT).train(training_data())
+    loaded = SecondOpinion.load({}, storage, resource, CONTEXT)
     assert loaded.opinion(Message(data={TEXT: "stockage plein"}))[0] == "faq/quota"
 
 
 def test_without_a_trained_model_nothing_changes(tmp_path: Path) -> None:
     storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
-    empty = SecondOpinion.load({}, storage, Resource("never-trained"), context)
+    empty = SecondOpinion.load({}, storage, Resource("never-trained"), CONTEXT)
     msg = message("stockage plein", "faq", [("faq", 1.0)], [("faq/code_sms", 0.3)])
     empty.process([msg])
     assert intent_of(msg) == "faq"
@@ -191,11 +191,10 @@ def test_without_a_trained_model_nothing_changes(tmp_path: Path) -> None:
 
 def test_the_loaded_weights_are_column_major_and_predict_the_same(tmp_path: Path) -> None:
     storage = LocalModelStorage(tmp_path)
-    context = ExecutionContext(graph_schema=None, model_id="test")  # type: ignore[arg-type]
     resource = Resource("second")
-    trained = SecondOpinion.create({}, storage, resource, context)
+    trained = SecondOpinion.create({}, storage, resource, CONTEXT)
     trained.train(training_data())
-    loaded = SecondOpinion.load({}, storage, resource, context)
+    loaded = SecondOpinion.load({}, storage, resource, CONTEXT)
     assert loaded.model[-1].coef_.flags["F_CONTIGUOUS"]
     texts = ["stockage plein", "code SMS", "bonjour", "la cantine"]
     assert [trained.opinion(Message(data={TEXT: t})) for t in texts] == [
