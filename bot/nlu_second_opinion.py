@@ -21,7 +21,6 @@ reads the tokens after the typo tolerance, accent-folded and lower-cased.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 import joblib
@@ -37,17 +36,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import FALLBACK_INTENT, RETRIEVAL_INTENT, selector_prediction
 from bot.nlu_guard import restrict_selector, unanswerable
+from bot.text import fold
 
 MODEL_FILE = "second_opinion.joblib"
 NEIGHBOURS = "hors_champ"
 OUT_OF_SCOPE = "out_of_scope"
 DECLINES = (NEIGHBOURS, OUT_OF_SCOPE)
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed."""
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
 
 
 def message_text(message: Message) -> str:
