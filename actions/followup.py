@@ -10,58 +10,26 @@ follow-up so that a second follow-up keeps the same context.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import followup_topics as topics
 from actions.knowledge import is_role_dependent, known_answer, response_name, variations
 from actions.phrasing.common import ROLE_LABELS
 from actions.responses import text
+from bot import followup_topics as topics
+from bot.followup_context import FOLLOWUP_ACTION as ACTION
+from bot.followup_context import SLOT, context_answer, roles_named
 from bot.identity import SETTABLE_ROLES, check_metadata
 from bot.nlu import chosen_answer
 
-SLOT = "last_answer"
-ACTION = "action_followup"
 COMPLAINT = "utter_complaint"
-# A follow-up refers to an answer of the last few turns, not to one long ago.
-MAX_TURNS_BACK = 3
 # "et pour débloquer ?" reads like "et pour un enseignant ?" but names a topic, not a role:
 # the guide's answer is given when the ResponseSelector is this sure of it (the
 # FallbackClassifier's threshold, config.yml).
 TOPIC_CONFIDENCE = 0.4
-ROLE_WORDS = {
-    "parent": re.compile(r"\b(parents?|papa|maman|m[eè]re|p[eè]re|famille)\b", re.I),
-    "enseignant": re.compile(r"\b(enseignante?s?|profs?|professeure?s?|ma[iî]tre(sse)?s?|instit)", re.I),
-    "directeur": re.compile(r"\b(directeur|directrice|directeurs|directrices|direction)\b", re.I),
-}
-
-
-def context_answer(events: list[dict[str, Any]]) -> tuple[str | None, bool]:
-    """(the guide answer the current message follows, whether its next step was already given)."""
-    users = 0
-    key: str | None = None
-    for event in reversed(events):
-        kind = event.get("event")
-        if kind == "user":
-            if key is not None:  # the message that asked the follow-up which set the slot
-                intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-                return key, intent == "still_failing"
-            users += 1
-            if users > MAX_TURNS_BACK:
-                break
-        elif users == 0 or key is not None:
-            continue  # events of the current turn, after the message
-        elif kind == "slot" and event.get("name") == SLOT and event.get("value"):
-            key = str(event["value"])
-        elif kind == "bot":
-            action = (event.get("metadata") or {}).get("utter_action") or ""
-            if action.startswith(response_name("")):
-                return action[len(response_name("")) :], False
-    return key, False
 
 
 def asked_role(tracker: Tracker) -> str | None:
@@ -69,8 +37,7 @@ def asked_role(tracker: Tracker) -> str | None:
     said = next(tracker.get_latest_entity_values("role"), None)
     if said in SETTABLE_ROLES:
         return said
-    text = tracker.latest_message.get("text") or ""
-    found = [role for role, pattern in ROLE_WORDS.items() if pattern.search(text)]
+    found = roles_named(tracker.latest_message.get("text") or "")
     return found[0] if len(found) == 1 else None
 
 

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from actions.followup import ActionFollowup, context_answer
+from actions.followup import ActionFollowup
+from bot.followup_context import context_answer
 from bot.identity import mint_token
 from bot.knowledge_data import answers
 from bot.paths import ROOT

@@ -135,3 +135,62 @@ def test_the_held_out_set_has_40_conversations_ending_with_a_follow_up_never_tra
         assert _normal(steps[last]["user"]) not in trained, story["story"]
         intents.add(steps[last]["intent"])
     assert {"still_failing", "followup_role", "followup_school_change", "complaint"} <= intents
+
+
+# --- tools/measure/rasa_in_context.py: each test text parsed with the conversation before it -----
+async def test_the_conversation_test_parses_each_text_with_the_story_before_it() -> None:
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tools.measure import rasa_in_context
+
+    story = DialogueStateTracker.from_events(
+        "story",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("toujours rien", intent={"name": "faq"}),
+            ActionExecuted("utter_faq"),
+            ActionExecuted("action_listen"),
+            UserUttered("toujours rien", intent={"name": "still_failing"}),
+            ActionExecuted("action_followup"),
+        ],
+    )
+    seen: list[list[str]] = []
+
+    class Processor:
+        async def parse_message(self, message, tracker=None, **more):  # type: ignore[no-untyped-def]
+            seen.append([type(e).__name__ for e in tracker.events])
+            return {}
+
+    class Agent:
+        processor = Processor()
+        domain = None
+
+    async def rasa_predict(tracker, agent, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Rasa's loop in short: one parse per user text, without a tracker (rasa/core/test.py)."""
+        from rasa.core.channels.channel import UserMessage
+
+        for event in tracker.events:
+            if isinstance(event, UserUttered):
+                await agent.processor.parse_message(UserMessage(event.text))
+        return "predicted"
+
+    original = rasa_in_context._predict_tracker_actions
+    rasa_in_context._predict_tracker_actions = rasa_predict
+    try:
+        agent = Agent()
+        assert await rasa_in_context.predict_in_context(story, agent) == "predicted"  # type: ignore[arg-type]
+    finally:
+        rasa_in_context._predict_tracker_actions = original
+    assert seen == [["ActionExecuted"], ["ActionExecuted", "UserUttered", "ActionExecuted", "ActionExecuted"]]
+    assert "parse_message" not in vars(agent.processor), "the processor is given back its own method"
+
+
+def test_the_eval_runs_conversation_tests_through_the_in_context_launcher(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tools.measure import eval_runs
+
+    commands: list[list[str]] = []
+    monkeypatch.setattr(eval_runs.subprocess, "run", lambda command, **kwargs: commands.append(command))
+    eval_runs.rasa_test_core("tests/heldout/conversations", tmp_path, e2e=True)
+    assert commands[0][1:6] == ["-m", "tools.measure.rasa_in_context", "test", "core", "--model"]
+    assert "--e2e" in commands[0]

@@ -31,8 +31,11 @@ from tools.measure.scoring import Prediction, f1_by_label, score
 
 
 def rasa_test_core(stories: str, out: Path, e2e: bool = False) -> subprocess.CompletedProcess:
-    """`rasa test core` with the trained model; with `e2e`, the user texts are classified too."""
-    command = [str(Path(sys.executable).with_name("rasa")), "test", "core", "--model", str(MODEL)]
+    """`rasa test core` with the trained model; with `e2e`, the user texts are classified too.
+
+    Run through tools/measure/rasa_in_context.py: each text is read in its conversation, as served.
+    """
+    command = [sys.executable, "-m", "tools.measure.rasa_in_context", "test", "core", "--model", str(MODEL)]
     command += ["--stories", stories, "--out", str(out), "--quiet"] + (["--e2e"] if e2e else [])
     return subprocess.run(command, cwd=ROOT, env=rasa_env(), capture_output=True, text=True)
 
