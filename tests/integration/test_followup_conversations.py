@@ -77,3 +77,29 @@ async def test_neighbouring_topics_are_declined_with_where_to_go(
     answer = await chat.text(question)
     assert "ne font pas partie de ce que je connais" in answer or "ne fait pas partie" in answer
     assert where in answer
+
+
+# --- replies the model alone reads as another question, understood in context (bot/nlu_followup.py)
+async def test_still_no_code_after_the_sms_answer_is_the_next_step_not_the_same_answer(chat: Chat) -> None:
+    answer = await chat.text("je ne reçois pas le code SMS pour activer EduConnect")
+    follow = await chat.text("toujours pas de code")
+    assert follow != answer
+    assert "FranceConnect" in follow and "directeur" in follow
+
+
+async def test_a_step_done_that_did_not_help_gets_the_next_step(chat: Chat) -> None:
+    await chat.text("comment libérer de la place dans mon espace ?")
+    follow = await chat.text("j'ai supprimé plein de fichiers, c'est toujours plein")
+    assert "toujours plein après ce tri" in follow and "quota" in follow
+
+
+async def test_and_a_teacher_how_does_he_activate_is_the_teachers_variation(chat: Chat) -> None:
+    await chat.text("comment activer mon compte educonnect ?")
+    follow = await chat.text("et un prof, il active comment ?")
+    assert "enseignant" in follow.lower() and "académiques" in follow
+
+
+async def test_a_new_question_after_an_answer_gets_its_own_answer(chat: Chat) -> None:
+    await chat.text("je ne reçois pas le code SMS pour activer EduConnect")
+    follow = await chat.text("comment garder un partage pour l'enseignant de l'an prochain ?")
+    assert "droits de gestion" in follow
