@@ -90,7 +90,7 @@ FAILING = re.compile(
     r"|\b(ne|n')\s*(\S+\s+){1,3}?(toujours\s+|plus\s+)?(pas|rien|plus|jamais|aucun\w*)\b"
     r"|\b(marche|fonctionne|s'applique|peux|peut|arrive|trouve|vois|voit|recois|recoit)\s+(toujours\s+)?pas\b"
     r"|\brien\b|\baucun|\berreur|\bplante\b|\bbug|\bbeug|\brefus|\brejet|\bincorrect|\binvalide"
-    r"|\bimpossible\b|\bbloque|\bgrise\b|\bencore\s+(que|bloque|refuse|rien|pas|le\s+meme|la\s+meme|une\s+erreur)\b|\b(dit|affiche|indique|met)\s+(encore|toujours)\b|\bvide\b|\binsuffisant|\bpage\s+blanche\b|\breste\s+blanche\b"
+    r"|\bimpossible\b|\bbloque|\bgrise\b|\bencore\s+(que|bloque|refuse|rien|pas|le\s+meme|la\s+meme|une\s+erreur)\b|\b(dit|affiche|indique|met)\s+(encore|toujours)\b|\b(est|reste|toujours|encore|page)\s+vide\b|\binsuffisant|\bpage\s+blanche\b|\breste\s+blanche\b"
     r"|\bpareil\b|\bidem\b|\bmeme\s+(probleme|souci|chose|erreur)\b|\bsans\s+succes\b|\bechou|\bechec\b"
 )
 # "j'ai fait la manip mais ...", "je l'ai ajouté hier mais ...": the step was done.
@@ -114,8 +114,10 @@ SCHOOL_CHANGE_WORDS = re.compile(
     r"\bchang\w*\s+(d'|de\s+)?(ecole|etablissement)\b|\bmutation\b|\bmute\b|\bdemenag\w*"
     r"|\b(autre|nouvelle)\s+(ecole|ville|commune|region|academie)\b|\bquitt\w*\s+(l'|cette\s+|mon\s+|son\s+)?ecole\b"
 )
+# "vous êtes nuls", "c'est inutile" (not "est-il inutile de garder ...?": a question).
 COMPLAINT_WORDS = re.compile(
-    r"\bser(s|t|vez|vent)\s+(strictement\s+|absolument\s+|vraiment\s+)?a\s+rien\b|\bnuls?\b|\binutile\b"
+    r"\bser(s|t|vez|vent)\s+(strictement\s+|absolument\s+|vraiment\s+)?a\s+rien\b|\bnul\s+nul\b"
+    r"|\b(est|es|etes|c'est|vraiment|completement|totalement|trop|tellement)\s+(nul(le)?s?|inutiles?)\b"
     r"|\bn'importe\s+quoi\b|\bperte\s+de\s+temps\b|\btemps\s+perdu\b|\ben\s+rond\b"
     r"|\ba\s+cote\s+de\s+la\s+plaque\b|\bras\s+le\s+bol\b|\bj'en\s+ai\s+marre\b"
 )

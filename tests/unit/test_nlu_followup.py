@@ -171,3 +171,12 @@ def test_recent_events_keep_the_last_turns_only() -> None:
 def test_followup_intent_leaves_the_models_own_followups_alone() -> None:
     assert followup_intent("toujours rien", "still_failing", None, "code_sms_non_recu") is None
     assert followup_intent("merci", "thank", None, "code_sms_non_recu") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["est-il inutile de garder les anciens messages ?", "comment je vide la corbeille de la messagerie ?"],
+)
+def test_words_of_a_question_are_not_a_complaint_or_a_failure(text: str) -> None:
+    message = parse(text, "faq", "liberer_espace")
+    assert read(message, answered("liberer_espace")) == "faq"
