@@ -23,10 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -41,6 +38,7 @@ from bot.followup_context import (
     last_action,
 )
 from bot.nlu import RETRIEVAL_INTENT, chosen_answer
+from bot.nlu_component import StatelessComponent
 
 CURRENT_MESSAGE = {"event": "user"}  # the message being parsed, not yet in the tracker
 
@@ -59,19 +57,8 @@ def recent_events(tracker: DialogueStateTracker, users: int = MAX_TURNS_BACK + 1
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class FollowupInContext(GraphComponent, IntentClassifier):
+class FollowupInContext(StatelessComponent, IntentClassifier):
     """Turn a short reply after an answer into the follow-up intent it is in that context."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FollowupInContext:
-        """Build the component (Rasa's graph API); it has no settings."""
-        return cls()
 
     def process(self, messages: list[Message], tracker: DialogueStateTracker) -> list[Message]:
         """Read each message in the context of the conversation's last answer."""

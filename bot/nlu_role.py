@@ -17,10 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.core.domain import Domain
@@ -28,6 +25,7 @@ from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.identity import SETTABLE_ROLES, check_metadata
+from bot.nlu_component import StatelessComponent
 
 TOKEN_ENTITY = "token_role"
 WORDS_ENTITY = "role"
@@ -69,19 +67,8 @@ def apply_identity(message: Message, metadata: Any) -> None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class RoleFromToken(GraphComponent, EntityExtractorMixin):
+class RoleFromToken(StatelessComponent, EntityExtractorMixin):
     """Add the signed token's role as the entity `token_role`; drop role words that are not a role."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RoleFromToken:
-        """Build the component from its config (Rasa's graph API)."""
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add the speaker's role, read from the message's metadata."""
