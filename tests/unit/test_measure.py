@@ -188,6 +188,22 @@ def test_eval_check_exit_status(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert eval_gate.run_check(tmp_path / "missing.json") == 2
 
 
+def test_eval_check_gates_the_follow_ups_when_the_baseline_records_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    baseline = tmp_path / "baseline.json"
+    scores = score([predict(_parse("faq", "a"), "q", "faq/a")])
+    monkeypatch.setattr(eval_gate, "heldout_now", lambda: scores)
+    monkeypatch.setattr(eval_gate.followups, "measure_now", lambda: {"conversations": 137, "rate": 0.90})
+    baseline.write_text(json.dumps({"intent_accuracy": 0.9, "followup_rate": 0.92}))
+    assert eval_gate.run_check(baseline) == 0  # within the 3 points allowed
+    baseline.write_text(json.dumps({"intent_accuracy": 0.9, "followup_rate": 0.934}))
+    assert eval_gate.run_check(baseline) == 1
+    monkeypatch.setattr(eval_gate.followups, "measure_now", lambda: {"conversations": 0, "error": "no model"})
+    with pytest.raises(RuntimeError, match="no model"):
+        eval_gate.run_check(baseline)
+
+
 def test_committed_baseline_is_readable() -> None:
     baseline = json.loads((ROOT / "results" / "eval-baseline.json").read_text())
     assert 0 < baseline["intent_accuracy"] <= 1

@@ -159,12 +159,17 @@ def measure(out: Path, run: Any) -> dict[str, Any]:
     return score(names, failed.read_text(encoding="utf-8") if failed.exists() else "").as_dict()
 
 
-def main() -> int:
-    """Score the trained model on the held-out follow-up conversations and print the line."""
+def measure_now() -> dict[str, Any]:
+    """The trained model's figures on the held-out follow-up conversations (no file kept)."""
     from tools.measure.eval_runs import rasa_test_core
 
     with tempfile.TemporaryDirectory(prefix="followups-") as tmp:
-        figures = measure(Path(tmp), rasa_test_core)
+        return measure(Path(tmp), rasa_test_core)
+
+
+def main() -> int:
+    """Score the trained model on the held-out follow-up conversations and print the line."""
+    figures = measure_now()
     print(line(figures))
     return 0 if figures.get("conversations") else 1
 

@@ -49,6 +49,20 @@ def tolerances(baseline: dict[str, Any]) -> dict[str, float]:
     return {"answer_accuracy": 0.0, "confident_wrong_rate": 0.0, **(baseline.get("tolerances") or {})}
 
 
+def followup_lines(baseline: dict[str, Any]) -> list[str]:
+    """The follow-up conversations' figure and its gate, when the baseline records them."""
+    if baseline.get("followup_rate") is None:
+        return []
+    rate = baseline["followup_rate"]
+    return [
+        f"Réponses courtes qui suivent une réponse (« toujours rien », « et pour un enseignant ? »), "
+        f"sur les conversations de suivi jamais apprises (`tests/heldout/conversations/`) : {pct(rate)} "
+        f"comprises ; `make eval-check` échoue sous {pct(rate)} moins "
+        f"{points(tolerances(baseline).get('followup_rate', 0.0))}.",
+        "",
+    ]
+
+
 def day(stamp: str | None) -> str:
     """The date of an ISO timestamp ('?' when unknown)."""
     return (stamp or "?")[:10]
@@ -81,6 +95,7 @@ def render(results: Path = RESULTS) -> str:
         f"ou si les réponses fausses affirmées dépassent {pct(baseline.get('confident_wrong_rate'))} "
         f"plus {points(tolerances(baseline)['confident_wrong_rate'])}.",
         "",
+        *followup_lines(baseline),
         f"En grappe ({cluster['replicas']} répliques sur {cluster['cpus']} cœurs, `make test-cluster`, "
         f"`results/cluster.json` du {day(cluster.get('generated_at'))}) : une réplique tuée, "
         f"{kill['polite']} réponses correctes sur {kill['sent']} pour les autres conversations ; "
