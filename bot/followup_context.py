@@ -95,9 +95,20 @@ FAILING = re.compile(
 )
 # "j'ai fait la manip mais ...", "je l'ai ajouté hier mais ...": the step was done.
 DONE = re.compile(
-    r"\bj'?ai\b|\bje\s+l'ai\b|\bje\s+les\s+ai\b|\bc'est\s+fait\b|\bdeja\b|\bpourtant\b|\bm'avoir\b"
+    r"\bj'?ai\s+(bien\s+|deja\s+|tout\s+|meme\s+|pourtant\s+|encore\s+)?(?!une\b|que\b)\w+(e|es|i|is|it|u|us|ert)\b|\bje\s+l'ai\b|\bje\s+les\s+ai\b|\bc'est\s+fait\b|\bdeja\b|\bpourtant\b|\bm'avoir\b"
     r"|\bcomme\s+indique\b|\bapres\s+avoir\b|\bca\s+fait\s+(\d+|une?|deux|trois|plusieurs)\s+(minute|heure|jour|semaine)"
     r"|\bdepuis\s+(\d+|une?|deux|trois|plusieurs|hier|ce\s+matin|ce\s+midi|lundi|la\s+semaine)"
+)
+# "toujours", "rien", "comme indiqué", "ça fait une semaine": the failure persists after the step.
+STILL = re.compile(
+    r"\b(toujours|tjs|tjrs|rien|aucun\w*|encore|pourtant|mais)\b|\bcomme\s+indique\b"
+    r"|\bca\s+fait\s+(\d+|une?|deux|trois|plusieurs)\s+(minute|heure|jour|semaine)"
+    r"|\bdepuis\s+(\d+|une?|deux|trois|plusieurs|hier|ce\s+matin|ce\s+midi|lundi|la\s+semaine)"
+)
+# "que faire ?", "comment ...", "je veux ...": a question of its own.
+QUESTION = re.compile(
+    r"\?|^\s*(quand|comment|pourquoi|ou)\b"
+    r"|\b(que\s+faire|est-ce|je\s+veux|je\s+voudrais|faut-il|dois-je|comment\s+(faire|on|je))\b"
 )
 # "et pour un enseignant ?", "et les profs ?", "et si c'est une enseignante ?"
 FOLLOWS_ON = re.compile(r"^\s*(et|mais|ok\s+et|d'accord\s+et)\b")
@@ -106,8 +117,11 @@ NEW_SUBJECT = re.compile(
     r"^\s*((et|mais)\s+(pour|concernant|quant|au\s+sujet|a\s+propos)|au\s+fait|autre\s+question|sinon|par\s+ailleurs)\b"
 )
 # "les enseignants aussi ?", "pareil pour les maîtresses ?": the same question, another role.
-SAME_FOR = re.compile(
-    r"\baussi\b|\bequivalent\b|\bpareil\b|\bde\s+meme\b|\bmeme\s+chose\b|\bcomme\s+ca\b|\bdu\s+cote\s+des?\b"
+SAME_FOR = re.compile(r"\baussi\b|\bpareil\b|\bdu\s+cote\s+des?\b")
+# ... and with these words (« un parent peut lui aussi ... ? », « y a l'équivalent pour les
+# instituteurs ? »), up to SHORT_ROLE_WORDS.
+SAME_FOR_STRONG = re.compile(
+    r"\b(lui|elle|eux|elles)\s+aussi\b|\bequivalent\b|\bde\s+meme\b|\bmeme\s+chose\b|\bcomme\s+ca\b"
 )
 # "et si je change d'école ?", "et si j'obtiens ma mutation ?" (not "... au collège": its own topic)
 SCHOOL_CHANGE_WORDS = re.compile(
@@ -125,6 +139,7 @@ COMPLAINT_WORDS = re.compile(
 ANOTHER_PERSON = re.compile(r"\bautres?\s+(famille|parent|enseignant|eleve|enfant)")
 SHORT_FOLLOWUP_WORDS = 30  # a follow-up is a reply, not a new question with all its context
 SHORT_ROLE_WORDS = 16  # "et pour les profs ?" is short; a longer question naming a role is a question
+SHORT_SAME_FOR_WORDS = 8  # "les enseignants aussi ?" without "et": shorter still
 
 
 def word_count(text: str) -> int:
@@ -158,7 +173,6 @@ def followup_intent(
     words = word_count(folded)
     if words > SHORT_FOLLOWUP_WORDS:
         return None
-    unsure = intent in ("nlu_fallback", "out_of_scope")
     if COMPLAINT_WORDS.search(folded) and intent != COMPLAINT:
         return COMPLAINT
     if context is None or intent in (FOLLOWUP_ROLE, SCHOOL_CHANGE, STILL_FAILING, COMPLAINT):
@@ -166,10 +180,12 @@ def followup_intent(
     follows_on = FOLLOWS_ON.search(folded) is not None
     if follows_on and SCHOOL_CHANGE_WORDS.search(folded) and "college" not in folded:
         return SCHOOL_CHANGE
-    same_for = follows_on or SAME_FOR.search(folded) is not None
-    short = words <= SHORT_ROLE_WORDS
+    strong = follows_on or SAME_FOR_STRONG.search(folded) is not None
+    same_for = (strong and words <= SHORT_ROLE_WORDS) or (
+        SAME_FOR.search(folded) is not None and words <= SHORT_SAME_FOR_WORDS
+    )
     one_role = len(roles_named(folded)) == 1 and not ANOTHER_PERSON.search(folded)
-    if same_for and short and one_role and intent != "inform_role":
+    if same_for and one_role and intent != "inform_role":
         return FOLLOWUP_ROLE
     if NEW_SUBJECT.search(folded):
         return None
@@ -178,8 +194,13 @@ def followup_intent(
         return STILL_FAILING  # "j'ai redemandé le code 3 fois": the answer just given, done
     if not FAILING.search(folded):
         return None
-    repeated = intent == RETRIEVAL_INTENT and same_topic(key, context)
-    done_answer = done and intent in (RETRIEVAL_INTENT, NEIGHBOURS_INTENT)
-    if unsure or (intent == "deny" and just_answered) or repeated or done_answer:
+    persists = STILL.search(folded) is not None
+    fell_back = intent == "nlu_fallback" and (persists or not QUESTION.search(folded))
+    # the answer just given again, or one with the same next step unless asked as a new question
+    repeated = intent == RETRIEVAL_INTENT and (
+        key == context or (same_topic(key, context) and (persists or not QUESTION.search(folded)))
+    )
+    done_answer = done and persists and intent in (RETRIEVAL_INTENT, NEIGHBOURS_INTENT)
+    if fell_back or (intent == "deny" and just_answered) or repeated or done_answer:
         return STILL_FAILING
     return None
