@@ -194,3 +194,30 @@ def test_the_eval_runs_conversation_tests_through_the_in_context_launcher(monkey
     eval_runs.rasa_test_core("tests/heldout/conversations", tmp_path, e2e=True)
     assert commands[0][1:6] == ["-m", "tools.measure.rasa_in_context", "test", "core", "--model"]
     assert "--e2e" in commands[0]
+
+
+def test_questions_asked_after_another_answer_are_counted_when_taken_for_follow_ups() -> None:
+    def faq(key: str, confidence: float = 0.9) -> dict:
+        response = {"intent_response_key": f"faq/{key}", "confidence": confidence}
+        return {"intent": {"name": "faq"}, "response_selector": {"faq": {"response": response}}}
+
+    texts = ["rien reçu", "comment activer mon compte ?", "toujours rien", "le bus ne passe plus"]
+    golds = ["faq/code_sms_non_recu", "faq/activer_educonnect", "still_failing", "out_of_scope"]
+    parses = [
+        {"intent": {"name": "nlu_fallback"}},
+        faq("activer_educonnect"),
+        {"intent": {"name": "still_failing"}},
+        {"intent": {"name": "out_of_scope"}},
+    ]
+    figures = followups.taken_after_other_answers(texts, golds, parses)
+    contexts = len(followups_topics_keys())
+    # the follow-up example is left out; each other question is read after every other answer
+    assert figures["pairs"] == (contexts - 1) + (contexts - 1) + contexts
+    assert figures["questions"] == ["rien reçu"] and figures["taken"] == contexts - 1
+    assert "rien reçu" in followups.taken_line(figures)
+
+
+def followups_topics_keys() -> list[str]:
+    from bot.followup_topics import NEXT_STEP
+
+    return sorted(NEXT_STEP)

@@ -106,6 +106,8 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         followups.line(result.get("followups")),
         "",
+        followups.taken_line(result.get("taken_for_followups")),
+        "",
         "Goals (the targets, not tests):",
         *[f"- {mark[bool(ok)]} {GOALS[name]}" for name, ok in reached.items() if name in GOALS],
         "",

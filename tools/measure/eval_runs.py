@@ -54,6 +54,7 @@ class Evaluation:
         self.train_seconds: dict[str, dict[str, Any]] = {p: {} for p in PIPELINES}
         self.timings: dict[str, float] = {}
         self.notes: list[str] = []
+        self.taken_for_followups: dict[str, Any] | None = None
 
     def config(self, pipeline: str, scale: float) -> Path:
         """The config of a pipeline, with its epochs scaled when `scale` is not 1."""
@@ -72,6 +73,8 @@ class Evaluation:
                 parses = nlu.isolated(nlu.parse_texts, str(MODEL), flat, tick=bar.refresh)
                 split = len(sets["heldout"])
                 self._keep_heldout(OURS, {"heldout": parses[:split], "heldout_humanified": parses[split:]})
+                texts, golds = self.sets["heldout"]
+                self.taken_for_followups = followups.taken_after_other_answers(texts, golds, parses[:split])
             else:  # --quick: our pipeline too is retrained with fewer epochs, like the others
                 self._train_heldout(OURS, scale, sets, bar)
             bar.update()
@@ -203,6 +206,7 @@ class Evaluation:
             "f1_by_answer": {p: f1_by_label(self.heldout[p]["heldout"]) for p in PIPELINES},
             "conversations": conversations,
             "followups": follow or {"conversations": 0, "error": "skipped"},
+            "taken_for_followups": self.taken_for_followups,
             "goals": goals(ours, default, human, follow),
             "timings_seconds": {name: round(seconds, 1) for name, seconds in self.timings.items()},
             "plots": plot_files,

@@ -159,6 +159,55 @@ def measure(out: Path, run: Any) -> dict[str, Any]:
     return score(names, failed.read_text(encoding="utf-8") if failed.exists() else "").as_dict()
 
 
+FOLLOWUP_INTENTS = frozenset({"still_failing", "followup_role", "followup_school_change", "complaint"})
+
+
+def taken_after_other_answers(
+    texts: list[str], golds: list[str], parses: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """How often a held-out question asked right after another topic's answer is taken for a follow-up.
+
+    The price of reading replies in context (bot/followup_context.py), from the parses of the
+    questions alone (as `make eval` has them); the rate is per (question, previous answer) pair.
+    """
+    from bot.followup_context import followup_intent
+    from bot.followup_topics import NEXT_STEP
+    from bot.nlu import RETRIEVAL_INTENT, answer_key, chosen_answer
+
+    pairs = taken = 0
+    questions: set[str] = set()
+    for text, gold, parse in zip(texts, golds, parses, strict=True):
+        if gold.split("/")[0] in FOLLOWUP_INTENTS:
+            continue
+        intent = (parse.get("intent") or {}).get("name")
+        key = chosen_answer(parse)[0] if intent == RETRIEVAL_INTENT else None
+        for context in sorted(NEXT_STEP):
+            if context == answer_key(gold):
+                continue  # the same question again right after its answer: a follow-up may be right
+            pairs += 1
+            if followup_intent(text, intent, key, context, just_answered=True):
+                taken += 1
+                questions.add(text)
+    return {
+        "pairs": pairs,
+        "taken": taken,
+        "rate": round(taken / pairs, 4) if pairs else None,
+        "questions": sorted(questions),
+    }
+
+
+def taken_line(figures: dict[str, Any] | None) -> str:
+    """The line of results/eval.md on questions taken for follow-ups after another answer."""
+    if not figures or not figures.get("pairs"):
+        return "Held-out questions taken for a follow-up after another answer: not measured"
+    return (
+        f"Held-out questions taken for a follow-up right after another topic's answer: "
+        f"**{figures['rate'] * 100:.1f} %** of {figures['pairs']} (question, previous answer) pairs, "
+        f"{len(figures['questions'])} distinct questions"
+        + (f": {'; '.join(figures['questions'][:10])}" if figures["questions"] else "")
+    )
+
+
 def measure_now() -> dict[str, Any]:
     """The trained model's figures on the held-out follow-up conversations (no file kept)."""
     from tools.measure.eval_runs import rasa_test_core
