@@ -86,7 +86,7 @@ def last_action(events: list[dict[str, Any]]) -> str | None:
 # "toujours rien", "ça ne marche pas", "le blocage ne s'applique pas", "ça plante", "c'est
 # toujours plein": what a person says when the step just given did not work.
 FAILING = re.compile(
-    r"\b(toujours|tjs|tjrs)\s+(pas|rien|plus|aucun|bloque|refuse|plein|pareil|le\s+meme|la\s+meme|impossible)"
+    r"\b(toujours|tjs|tjrs|tjr)\s+(pas|pa|rien|plus|aucun|bloque|refuse|plein|pareil|le\s+meme|la\s+meme|impossible)"
     r"|\b(ne|n')\s*(\S+\s+){1,3}?(toujours\s+|plus\s+)?(pas|rien|plus|jamais|aucun\w*)\b"
     r"|\b(marche|fonctionne|s'applique|peux|peut|arrive|trouve|vois|voit|recois|recoit)\s+(toujours\s+)?pas\b"
     r"|\brien\b|\baucun|\berreur|\bplante\b|\bbug|\bbeug|\brefus|\brejet|\bincorrect|\binvalide"
@@ -99,9 +99,14 @@ DONE = re.compile(
     r"|\bcomme\s+indique\b|\bapres\s+avoir\b|\bca\s+fait\s+(\d+|une?|deux|trois|plusieurs)\s+(minute|heure|jour|semaine)"
     r"|\bdepuis\s+(\d+|une?|deux|trois|plusieurs|hier|ce\s+matin|ce\s+midi|lundi|la\s+semaine)"
 )
+# « génial, je n'avais pas vu le bouton, merci » : it worked.
+THANKS = re.compile(
+    r"\bmerci\b|\bgenial\b|\bparfait\b|\bnickel\b|\bc'est\s+bon\b|\bresolu\b"
+    r"|\b(ca|sa)\s+(marche|fonctionne)\b(?!\s+(pas|toujours|plus|tjs|tjr|tjrs|pa)\b)"
+)
 # "toujours", "rien", "comme indiqué", "ça fait une semaine": the failure persists after the step.
 STILL = re.compile(
-    r"\b(toujours|tjs|tjrs|rien|aucun\w*|encore|pourtant|mais)\b|\bcomme\s+indique\b"
+    r"\b(toujours|tjs|tjrs|tjr|rien|aucun\w*|encore|pourtant|mais)\b|\bcomme\s+indique\b"
     r"|\bca\s+fait\s+(\d+|une?|deux|trois|plusieurs)\s+(minute|heure|jour|semaine)"
     r"|\bdepuis\s+(\d+|une?|deux|trois|plusieurs|hier|ce\s+matin|ce\s+midi|lundi|la\s+semaine)"
 )
@@ -180,19 +185,21 @@ def followup_intent(
     follows_on = FOLLOWS_ON.search(folded) is not None
     if follows_on and SCHOOL_CHANGE_WORDS.search(folded) and "college" not in folded:
         return SCHOOL_CHANGE
-    strong = follows_on or SAME_FOR_STRONG.search(folded) is not None
+    # « les codes sont refusés eux aussi »: a failure, not another role's question
+    failing = FAILING.search(folded) is not None
+    strong = follows_on or (SAME_FOR_STRONG.search(folded) is not None and not failing)
     same_for = (strong and words <= SHORT_ROLE_WORDS) or (
-        SAME_FOR.search(folded) is not None and words <= SHORT_SAME_FOR_WORDS
+        SAME_FOR.search(folded) is not None and words <= SHORT_SAME_FOR_WORDS and not failing
     )
     one_role = len(roles_named(folded)) == 1 and not ANOTHER_PERSON.search(folded)
     if same_for and one_role and intent != "inform_role":
         return FOLLOWUP_ROLE
-    if NEW_SUBJECT.search(folded):
+    if NEW_SUBJECT.search(folded) or THANKS.search(folded):
         return None
     done = DONE.search(folded) is not None
     if intent == RETRIEVAL_INTENT and key == context and done:
         return STILL_FAILING  # "j'ai redemandé le code 3 fois": the answer just given, done
-    if not FAILING.search(folded):
+    if not failing:
         return None
     persists = STILL.search(folded) is not None
     fell_back = intent == "nlu_fallback" and (persists or not QUESTION.search(folded))

@@ -180,3 +180,22 @@ def test_followup_intent_leaves_the_models_own_followups_alone() -> None:
 def test_words_of_a_question_are_not_a_complaint_or_a_failure(text: str) -> None:
     message = parse(text, "faq", "liberer_espace")
     assert read(message, answered("liberer_espace")) == "faq"
+
+
+@pytest.mark.parametrize(
+    "text", ["génial, je n'avais pas vu le bouton, merci infiniment", "ah ça marche, je n'avais rien compris"]
+)
+def test_thanks_after_an_answer_are_not_a_failure(text: str) -> None:
+    assert read(parse(text, "nlu_fallback", confidence=0.3), answered("code_sms_non_recu")) == "nlu_fallback"
+
+
+def test_a_failure_with_eux_aussi_is_still_failing_not_another_role() -> None:
+    text = "la maîtresse nous a donné une nouvelle fiche mais les codes sont refusés eux aussi"
+    assert (
+        read(parse(text, "nlu_fallback", confidence=0.3), answered("identifiants_ent_eleve"))
+        == "still_failing"
+    )
+    assert (
+        read(parse("ça marche pas, toujours rien", "nlu_fallback"), answered("code_sms_non_recu"))
+        == "still_failing"
+    )
