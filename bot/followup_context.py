@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bot.followup_topics import NEXT_STEP
-from bot.nlu import RETRIEVAL_INTENT, answer_key
+from bot.nlu import FALLBACK_INTENT, RETRIEVAL_INTENT, answer_key
 from bot.text import fold
 
 SLOT = "last_answer"  # the guide answer the last follow-up was answered about
@@ -24,6 +24,7 @@ STILL_FAILING = "still_failing"
 FOLLOWUP_ROLE = "followup_role"
 SCHOOL_CHANGE = "followup_school_change"
 COMPLAINT = "complaint"
+FOLLOWUP_INTENTS = frozenset({STILL_FAILING, FOLLOWUP_ROLE, SCHOOL_CHANGE, COMPLAINT})
 NEIGHBOURS_INTENT = "hors_champ"  # a neighbouring topic, declined
 
 ROLE_WORDS = {
@@ -180,7 +181,7 @@ def followup_intent(
         return None
     if COMPLAINT_WORDS.search(folded) and intent != COMPLAINT:
         return COMPLAINT
-    if context is None or intent in (FOLLOWUP_ROLE, SCHOOL_CHANGE, STILL_FAILING, COMPLAINT):
+    if context is None or intent in FOLLOWUP_INTENTS:
         return None
     follows_on = FOLLOWS_ON.search(folded) is not None
     if follows_on and SCHOOL_CHANGE_WORDS.search(folded) and "college" not in folded:
@@ -202,7 +203,7 @@ def followup_intent(
     if not failing:
         return None
     persists = STILL.search(folded) is not None
-    fell_back = intent == "nlu_fallback" and (persists or not QUESTION.search(folded))
+    fell_back = intent == FALLBACK_INTENT and (persists or not QUESTION.search(folded))
     # the answer just given again, or one with the same next step unless asked as a new question
     repeated = intent == RETRIEVAL_INTENT and (
         key == context or (same_topic(key, context) and (persists or not QUESTION.search(folded)))

@@ -10,6 +10,15 @@ from bot.paths import RESULTS
 from tools.measure import readme
 
 
+def copied_results(tmp_path: Path) -> Path:
+    """A copy of the committed results the README's figures are written from."""
+    results = tmp_path / "results"
+    results.mkdir()
+    for name in ("eval-baseline.json", "cluster.json", "cluster-bench.json"):
+        shutil.copy(RESULTS / name, results / name)
+    return results
+
+
 def test_readme_figures_match_the_committed_results() -> None:
     section = readme.current_section(readme.README.read_text(encoding="utf-8"))
     assert section is not None, "README.md has lost its figures section"
@@ -17,10 +26,7 @@ def test_readme_figures_match_the_committed_results() -> None:
 
 
 def test_a_new_result_changes_the_readme(tmp_path: Path) -> None:
-    results = tmp_path / "results"
-    results.mkdir()
-    for name in ("eval-baseline.json", "cluster.json", "cluster-bench.json"):
-        shutil.copy(RESULTS / name, results / name)
+    results = copied_results(tmp_path)
     baseline = json.loads((results / "eval-baseline.json").read_text(encoding="utf-8"))
     baseline["intent_accuracy"] = 0.5
     (results / "eval-baseline.json").write_text(json.dumps(baseline), encoding="utf-8")
@@ -33,10 +39,7 @@ def test_a_new_result_changes_the_readme(tmp_path: Path) -> None:
 
 
 def test_the_follow_up_figure_and_its_gate_when_the_baseline_records_them(tmp_path: Path) -> None:
-    results = tmp_path / "results"
-    results.mkdir()
-    for name in ("eval-baseline.json", "cluster.json", "cluster-bench.json"):
-        shutil.copy(RESULTS / name, results / name)
+    results = copied_results(tmp_path)
     baseline = json.loads((results / "eval-baseline.json").read_text(encoding="utf-8"))
     baseline.pop("followup_rate", None)
     (results / "eval-baseline.json").write_text(json.dumps(baseline), encoding="utf-8")

@@ -24,6 +24,9 @@ from typing import Any
 
 import yaml
 
+from bot.followup_context import FOLLOWUP_INTENTS, followup_intent
+from bot.followup_topics import NEXT_STEP
+from bot.nlu import RETRIEVAL_INTENT, answer_key, chosen_answer
 from bot.paths import ROOT
 
 HELDOUT = ROOT / "tests" / "heldout" / "conversations"
@@ -159,9 +162,6 @@ def measure(out: Path, run: Any) -> dict[str, Any]:
     return score(names, failed.read_text(encoding="utf-8") if failed.exists() else "").as_dict()
 
 
-FOLLOWUP_INTENTS = frozenset({"still_failing", "followup_role", "followup_school_change", "complaint"})
-
-
 def taken_after_other_answers(
     texts: list[str], golds: list[str], parses: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -170,10 +170,6 @@ def taken_after_other_answers(
     The price of reading replies in context (bot/followup_context.py), from the parses of the
     questions alone (as `make eval` has them); the rate is per (question, previous answer) pair.
     """
-    from bot.followup_context import followup_intent
-    from bot.followup_topics import NEXT_STEP
-    from bot.nlu import RETRIEVAL_INTENT, answer_key, chosen_answer
-
     pairs = taken = 0
     questions: set[str] = set()
     for text, gold, parse in zip(texts, golds, parses, strict=True):
