@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from bot.followup_topics import NEXT_STEP
-from bot.nlu import FALLBACK_INTENT, RETRIEVAL_INTENT, answer_key
+from bot.nlu import FALLBACK_INTENT, RETRIEVAL_INTENT, Parsed, answer_key, chosen_answer
 from bot.text import fold
 
 SLOT = "last_answer"  # the guide answer the last follow-up was answered about
@@ -26,6 +26,11 @@ SCHOOL_CHANGE = "followup_school_change"
 COMPLAINT = "complaint"
 FOLLOWUP_INTENTS = frozenset({STILL_FAILING, FOLLOWUP_ROLE, SCHOOL_CHANGE, COMPLAINT})
 NEIGHBOURS_INTENT = "hors_champ"  # a neighbouring topic, declined
+# An answer or a decline the two models' blend gives below this is a doubtful reading (it
+# answers from 0.2 when both models put it first, bot/nlu_second_opinion.py): for a reply
+# after an answer, it counts as the fallback it nearly was (chosen in docs/measuring.md).
+UNSURE_BELOW = 0.3
+UNSURE_READINGS = (RETRIEVAL_INTENT, NEIGHBOURS_INTENT, "out_of_scope")
 
 ROLE_WORDS = {
     "parent": re.compile(r"\b(parents?|papas?|mamans?|m[eè]res?|p[eè]res?|familles?)\b", re.I),
@@ -163,6 +168,18 @@ def same_topic(key: str | None, context: str) -> bool:
     if key is None:
         return False
     return key == context or (context in NEXT_STEP and NEXT_STEP.get(key) == NEXT_STEP[context])
+
+
+def model_reading(parse: Parsed) -> tuple[str | None, str | None]:
+    """The model's reading of a message for `followup_intent`: (intent, guide answer key).
+
+    A doubtful answer or decline counts as the fallback it nearly was.
+    """
+    intent = parse.get("intent") or {}
+    name = intent.get("name")
+    if name in UNSURE_READINGS and float(intent.get("confidence") or 0.0) < UNSURE_BELOW:
+        return FALLBACK_INTENT, None
+    return name, chosen_answer(parse)[0] if name == RETRIEVAL_INTENT else None
 
 
 def followup_intent(

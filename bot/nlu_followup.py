@@ -36,8 +36,8 @@ from bot.followup_context import (
     context_answer,
     followup_intent,
     last_action,
+    model_reading,
 )
-from bot.nlu import RETRIEVAL_INTENT, chosen_answer
 from bot.nlu_component import StatelessComponent
 
 CURRENT_MESSAGE = {"event": "user"}  # the message being parsed, not yet in the tracker
@@ -68,8 +68,7 @@ class FollowupInContext(StatelessComponent, IntentClassifier):
         context, _ = context_answer([*events, CURRENT_MESSAGE])
         just_answered = last_action(events) in (ANSWER_ACTION, FOLLOWUP_ACTION)
         for message in messages:
-            intent = (message.get("intent") or {}).get("name")
-            key = chosen_answer(message)[0] if intent == RETRIEVAL_INTENT else None
+            intent, key = model_reading(message)
             followup = followup_intent(message.get("text") or "", intent, key, context, just_answered)
             if followup is not None:
                 self._read_as(message, followup)

@@ -1,22 +1,25 @@
-"""NLU component: a second, different model checks the first one's answer.
+"""NLU component: the assistant's answer is what two different models read together.
 
 DIET and the ResponseSelector learn dense representations; their confidence says little
 about whether an answer is right (right answers at 0.15, wrong ones at 0.9). A TF-IDF
 model over words and character n-grams with a logistic regression, trained on the same
 examples with one label per answer (`faq/<key>`, `hors_champ/<key>`) or intent, errs on
-other questions. When the two agree, the answer is far more likely right; when they
-disagree, far more likely wrong. So, after the fallbacks:
+other questions. Averaging the two readings is more often right than either, and their
+agreement says how far to trust it. So, after the fallbacks, for a message the classifier
+reads as an answer (a guide answer, a neighbouring topic, out of scope, a live question
+in `also_for`) or could not read:
 
-- **rescue**: a message of at least `rescue_min_words` words sent to "Vouliez-vous dire"
-  whose best answer is also the second model's first choice gets that answer (a word or two,
-  « compte », stays a question back: both models can agree on a guess);
-- **veto**: an answer (or a live question) given with a confidence below `veto_below`
-  becomes "Vouliez-vous dire" when the second model prefers another label with a
-  probability of at least `veto_probability`. Two declines (a neighbouring topic, out of
-  scope) never veto each other.
+- **blend**: each label's probability is `weight` × the first model's (intent confidence,
+  times the selector's confidence for an answer) + (1 - `weight`) × the second model's;
+  the declines (neighbouring topics, out of scope) count together against any one answer;
+- **answer**: the blend's first label is said when its probability reaches
+  `answer_when_agree` if both models also put it first, else `answer_when_disagree`;
+  a message of fewer than `min_words` words needs both (« compte » stays a question back);
+- otherwise **"Vouliez-vous dire"**, whose buttons follow the blend's ranking.
 
-Both thresholds were chosen on the held-out set (docs/measuring.md). The second model
-reads the tokens after the typo tolerance, accent-folded and lower-cased.
+A conversation intent the classifier is sure of (thanks, a name in a form) is left as read.
+The thresholds were chosen on the held-out set (docs/measuring.md). The second model reads
+the tokens after the typo tolerance, accent-folded and lower-cased.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ MODEL_FILE = "second_opinion.joblib"
 NEIGHBOURS = "hors_champ"
 OUT_OF_SCOPE = "out_of_scope"
 DECLINES = (NEIGHBOURS, OUT_OF_SCOPE)
+RETRIEVAL_INTENTS = (RETRIEVAL_INTENT, NEIGHBOURS)
 
 
 def message_text(message: Message) -> str:
@@ -81,22 +85,9 @@ def group(label: str) -> str:
     return label.split("/", 1)[0]
 
 
-def our_label(message: Message) -> tuple[str, float] | None:
-    """What the assistant is about to say (`faq/<key>`, `hors_champ/<key>` or the intent), and how sure."""
-    intent = message.get("intent") or {}
-    name = str(intent.get("name") or "")
-    if name in (RETRIEVAL_INTENT, NEIGHBOURS):
-        own = (message.get("response_selector") or {}).get(name)
-        response = (own or selector_prediction(message, RETRIEVAL_INTENT)).get("response") or {}
-        key = response.get("intent_response_key")
-        return (str(key), float(response.get("confidence") or 0.0)) if key else None
-    return name, float(intent.get("confidence") or 0.0)
-
-
-def best_answer(message: Message) -> str | None:
-    """The ResponseSelector's first choice over all answers (`faq/<key>` or `hors_champ/<key>`)."""
-    ranking = selector_prediction(message, RETRIEVAL_INTENT).get("ranking") or []
-    return str(ranking[0].get("intent_response_key") or "") or None if ranking else None
+def is_decline(label: str) -> bool:
+    """A neighbouring topic's answer or out of scope: "not my field"."""
+    return group(label) in DECLINES
 
 
 def classifier_intent(message: Message) -> str | None:
@@ -107,17 +98,39 @@ def classifier_intent(message: Message) -> str | None:
     return None
 
 
+def first_reading(message: Message) -> dict[str, float]:
+    """The first model's probability of each label: the intent's, times the selector's for an answer."""
+    intents = {
+        str(item["name"]): float(item.get("confidence") or 0.0)
+        for item in message.get("intent_ranking") or []
+        if item.get("name") and item.get("name") != FALLBACK_INTENT
+    }
+    total = sum(intents.values()) or 1.0
+    reading = {name: value / total for name, value in intents.items() if name not in RETRIEVAL_INTENTS}
+    answers = sum(intents.get(name, 0.0) for name in RETRIEVAL_INTENTS) / total
+    for item in selector_prediction(message, RETRIEVAL_INTENT).get("ranking") or []:
+        if key := item.get("intent_response_key"):
+            reading[str(key)] = answers * float(item.get("confidence") or 0.0)
+    return reading
+
+
+def best_of(reading: dict[str, float]) -> str | None:
+    """The most probable label of a reading."""
+    return max(reading, key=reading.__getitem__) if reading else None
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class SecondOpinion(GraphComponent, IntentClassifier):
-    """Rescue the fallbacks and veto the doubtful answers on which a second model disagrees."""
+    """Decide the answer from the first model's reading blended with a second, different model's."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """Thresholds, the intents checked besides the answers, and the seed."""
+        """The blend's weight, the thresholds, the intents decided besides the answers, the seed."""
         return {
-            "veto_probability": 0.2,
-            "veto_below": 0.6,
-            "rescue_min_words": 3,
+            "weight": 0.4,
+            "answer_when_agree": 0.2,
+            "answer_when_disagree": 0.4,
+            "min_words": 3,
             "also_for": [],
             "random_seed": 42,
         }
@@ -134,10 +147,11 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
-        self.veto_probability = float(self._config["veto_probability"])
-        self.veto_below = float(self._config["veto_below"])
-        self.rescue_min_words = int(self._config["rescue_min_words"])
-        self.also_for = set(self._config.get("also_for") or [])
+        self.weight = float(self._config["weight"])
+        self.answer_when_agree = float(self._config["answer_when_agree"])
+        self.answer_when_disagree = float(self._config["answer_when_disagree"])
+        self.min_words = int(self._config["min_words"])
+        self.decided = {*RETRIEVAL_INTENTS, OUT_OF_SCOPE, *(self._config.get("also_for") or [])}
 
     @classmethod
     def create(
@@ -177,55 +191,100 @@ class SecondOpinion(GraphComponent, IntentClassifier):
             model = None
         return cls(config, model_storage, resource, ready(model) if model is not None else None)
 
+    def second_reading(self, message: Message) -> dict[str, float]:
+        """The second model's probability of each label."""
+        probabilities = self.model.predict_proba([message_text(message)])[0]
+        return {str(label): float(p) for label, p in zip(self.model.classes_, probabilities, strict=True)}
+
     def opinion(self, message: Message) -> tuple[str, float]:
         """The second model's first label and its probability."""
-        probabilities = self.model.predict_proba([message_text(message)])[0]
-        best = int(probabilities.argmax())
-        return str(self.model.classes_[best]), float(probabilities[best])
+        reading = self.second_reading(message)
+        best = best_of(reading) or ""
+        return best, reading.get(best, 0.0)
+
+    def blend(self, first: dict[str, float], second: dict[str, float]) -> dict[str, float]:
+        """Each label's probability: `weight` × the first model's + (1 - `weight`) × the second's."""
+        return {
+            label: self.weight * first.get(label, 0.0) + (1 - self.weight) * second.get(label, 0.0)
+            for label in first.keys() | second.keys()
+        }
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Rescue or veto each message where the second model's opinion says so."""
+        """Decide each message the classifier read as an answer, or could not read."""
         if self.model is None:
             return messages
         for message in messages:
             if unanswerable(message.get(TEXT)):
                 continue
             intent = (message.get("intent") or {}).get("name")
-            if intent == FALLBACK_INTENT:
-                self._rescue(message)
-            elif intent in (RETRIEVAL_INTENT, NEIGHBOURS) or intent in self.also_for:
-                self._veto(message)
+            if intent == FALLBACK_INTENT or classifier_intent(message) in self.decided:
+                self._decide(message)
         return messages
 
-    def _rescue(self, message: Message) -> None:
-        """Give the selector's best answer when the second model's first choice is the same."""
-        answer = best_answer(message)
-        if not answer or classifier_intent(message) not in (RETRIEVAL_INTENT, NEIGHBOURS):
-            return
-        if len(str(message.get(TEXT) or "").split()) < self.rescue_min_words:
-            return
-        label, _ = self.opinion(message)
-        if label != answer:
-            return
-        ranking = message.get("intent_ranking") or []
-        confidence = next(
-            (float(r.get("confidence") or 0) for r in ranking if r.get("name") != FALLBACK_INTENT), 0
-        )
-        message.set("intent", {"name": group(answer), "confidence": confidence}, add_to_output=True)
-        if group(answer) == NEIGHBOURS:
-            restrict_selector(message, NEIGHBOURS)
+    def _decide(self, message: Message) -> None:
+        """Set the intent, its ranking and the selector's from the two models' blended reading."""
+        first, second = first_reading(message), self.second_reading(message)
+        blended = self.blend(first, second)
+        ranked = sorted(blended, key=blended.__getitem__, reverse=True)
+        best = ranked[0]
+        declines = sum(p for label, p in blended.items() if is_decline(label))
+        best_answer = next((label for label in ranked if not is_decline(label)), None)
+        if is_decline(best) or (best_answer is not None and declines > blended[best_answer]):
+            best, probability = next(label for label in ranked if is_decline(label)), declines
+        else:
+            probability = blended[best]
+        both_decline = all(is_decline(str(label)) for label in (best, best_of(first), best_of(second)))
+        agree = both_decline or best_of(first) == best == best_of(second)
+        threshold = self.answer_when_agree if agree else self.answer_when_disagree
+        enough = probability >= threshold
+        if len(str(message.get(TEXT) or "").split()) < self.min_words:
+            enough = agree and probability >= self.answer_when_disagree
+        chosen = group(best) if enough else FALLBACK_INTENT
+        self._set(message, chosen, probability, blended, ranked, best if enough else None)
 
-    def _veto(self, message: Message) -> None:
-        """Send to "Vouliez-vous dire" a doubtful answer the second model does not share."""
-        ours = our_label(message)
-        if ours is None:
-            return
-        label, confidence = ours
-        if confidence >= self.veto_below:
-            return
-        theirs, probability = self.opinion(message)
-        if theirs == label or probability < self.veto_probability:
-            return
-        if group(theirs) in DECLINES and group(label) in DECLINES:
-            return
-        message.set("intent", {"name": FALLBACK_INTENT, "confidence": confidence}, add_to_output=True)
+    @staticmethod
+    def _set(
+        message: Message,
+        intent: str,
+        probability: float,
+        blended: dict[str, float],
+        ranked: list[str],
+        answer: str | None,
+    ) -> None:
+        """Write the decision: the intent, the intents' ranking, the answers' ranking (the chosen first)."""
+        answers = [label for label in ranked if group(label) in RETRIEVAL_INTENTS]
+        if answer in answers:
+            answers.remove(answer)
+            answers.insert(0, answer)
+        total = sum(blended[label] for label in answers) or 1.0
+        ranking = [{"intent_response_key": label, "confidence": blended[label] / total} for label in answers]
+        groups: dict[str, float] = {}
+        for label in ranked:
+            groups[group(label)] = groups.get(group(label), 0.0) + blended[label]
+        intent_ranking = [
+            {"name": name, "confidence": value}
+            for name, value in sorted(groups.items(), key=lambda item: item[1], reverse=True)
+        ]
+        if intent == FALLBACK_INTENT:
+            intent_ranking.insert(0, {"name": FALLBACK_INTENT, "confidence": probability})
+        # The retrieval intents' own predictions are replaced by the blend's, under "default".
+        selector = {
+            name: value
+            for name, value in (message.get("response_selector") or {}).items()
+            if name not in RETRIEVAL_INTENTS and name != "default"
+        }
+        if ranking:
+            first = ranking[0]
+            key = str(first["intent_response_key"])
+            response = {
+                "responses": None,
+                "confidence": first["confidence"],
+                "intent_response_key": key,
+                "utter_action": f"utter_{key}",
+            }
+            selector["default"] = {"response": response, "ranking": ranking[:10]}
+        message.set("intent", {"name": intent, "confidence": probability}, add_to_output=True)
+        message.set("intent_ranking", intent_ranking[:10], add_to_output=True)
+        message.set("response_selector", selector, add_to_output=True)
+        if answer and group(answer) == NEIGHBOURS:
+            restrict_selector(message, NEIGHBOURS)

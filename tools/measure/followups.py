@@ -24,9 +24,9 @@ from typing import Any
 
 import yaml
 
-from bot.followup_context import FOLLOWUP_INTENTS, followup_intent
+from bot.followup_context import FOLLOWUP_INTENTS, followup_intent, model_reading
 from bot.followup_topics import NEXT_STEP
-from bot.nlu import RETRIEVAL_INTENT, answer_key, chosen_answer
+from bot.nlu import answer_key
 from bot.paths import ROOT
 
 HELDOUT = ROOT / "tests" / "heldout" / "conversations"
@@ -175,8 +175,7 @@ def taken_after_other_answers(
     for text, gold, parse in zip(texts, golds, parses, strict=True):
         if gold.split("/")[0] in FOLLOWUP_INTENTS:
             continue
-        intent = (parse.get("intent") or {}).get("name")
-        key = chosen_answer(parse)[0] if intent == RETRIEVAL_INTENT else None
+        intent, key = model_reading(parse)
         for context in sorted(NEXT_STEP):
             if context == answer_key(gold):
                 continue  # the same question again right after its answer: a follow-up may be right
