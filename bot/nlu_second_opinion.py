@@ -14,7 +14,8 @@ in `also_for`) or could not read:
   the declines (neighbouring topics, out of scope) count together against any one answer;
 - **answer**: the blend's first label is said when its probability reaches
   `answer_when_agree` if both models also put it first, else `answer_when_disagree`;
-  a message of fewer than `min_words` words needs both (« compte » stays a question back);
+  a message of fewer than `min_words` words needs both, and one the first model could not
+  read stays a question back (« compte », « code »);
 - otherwise **"Vouliez-vous dire"**, whose buttons follow the blend's ranking.
 
 A conversation intent the classifier is sure of (thanks, a name in a form) is left as read.
@@ -202,6 +203,10 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         best = best_of(reading) or ""
         return best, reading.get(best, 0.0)
 
+    def short(self, message: Message) -> bool:
+        """A message of fewer than `min_words` words."""
+        return len(str(message.get(TEXT) or "").split()) < self.min_words
+
     def blend(self, first: dict[str, float], second: dict[str, float]) -> dict[str, float]:
         """Each label's probability: `weight` × the first model's + (1 - `weight`) × the second's."""
         return {
@@ -217,6 +222,8 @@ class SecondOpinion(GraphComponent, IntentClassifier):
             if unanswerable(message.get(TEXT)):
                 continue
             intent = (message.get("intent") or {}).get("name")
+            if intent == FALLBACK_INTENT and self.short(message):
+                continue  # « compte », « code »: a word or two the first model doubts is a question back
             if intent == FALLBACK_INTENT or classifier_intent(message) in self.decided:
                 self._decide(message)
         return messages
@@ -237,7 +244,7 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         agree = both_decline or best_of(first) == best == best_of(second)
         threshold = self.answer_when_agree if agree else self.answer_when_disagree
         enough = probability >= threshold
-        if len(str(message.get(TEXT) or "").split()) < self.min_words:
+        if self.short(message):
             enough = agree and probability >= self.answer_when_disagree
         chosen = group(best) if enough else FALLBACK_INTENT
         self._set(message, chosen, probability, blended, ranked, best if enough else None)

@@ -9,7 +9,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.followup_context import context_answer, followup_intent, last_action
+from bot.followup_context import context_answer, followup_intent, last_action, model_reading
 from bot.nlu_followup import FollowupInContext, recent_events
 
 
@@ -57,6 +57,22 @@ def test_still_nothing_after_the_sms_answer_is_still_failing(served: bool) -> No
     assert read(message, answered("code_sms_non_recu", served)) == "still_failing"
     ranking = [item["name"] for item in message.get("intent_ranking")]
     assert ranking[0] == "still_failing" and "nlu_fallback" in ranking
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "faq", "hors_champ"])
+def test_a_failure_read_as_a_doubtful_other_answer_is_still_failing(intent: str) -> None:
+    # « ça me met une erreur » after the FranceConnect answer: the blend said "not my field" at 0.23.
+    doubtful = parse("ça me met une erreur", intent, "enfant_inconnu" if intent == "faq" else None, 0.23)
+    assert read(doubtful, answered("connexion_franceconnect")) == "still_failing"
+    sure = parse("ça me met une erreur", intent, "enfant_inconnu" if intent == "faq" else None, 0.8)
+    assert read(sure, answered("connexion_franceconnect")) == intent
+
+
+def test_a_doubtful_reading_is_no_reading_for_the_follow_up_rules() -> None:
+    assert model_reading(parse("x", "out_of_scope", confidence=0.2)) == ("nlu_fallback", None)
+    assert model_reading(parse("x", "faq", "quota_stockage", 0.25)) == ("nlu_fallback", None)
+    assert model_reading(parse("x", "faq", "quota_stockage", 0.3)) == ("faq", "quota_stockage")
+    assert model_reading(parse("x", "greet", confidence=0.1)) == ("greet", None)
 
 
 def test_the_same_answer_again_with_a_failure_is_still_failing() -> None:
