@@ -199,7 +199,10 @@ def test_the_eval_runs_conversation_tests_through_the_in_context_launcher(monkey
 def test_questions_asked_after_another_answer_are_counted_when_taken_for_follow_ups() -> None:
     def faq(key: str, confidence: float = 0.9) -> dict:
         response = {"intent_response_key": f"faq/{key}", "confidence": confidence}
-        return {"intent": {"name": "faq", "confidence": confidence}, "response_selector": {"faq": {"response": response}}}
+        return {
+            "intent": {"name": "faq", "confidence": confidence},
+            "response_selector": {"faq": {"response": response}},
+        }
 
     texts = ["rien reçu", "comment activer mon compte ?", "toujours rien", "le bus ne passe plus"]
     golds = ["faq/code_sms_non_recu", "faq/activer_educonnect", "still_failing", "out_of_scope"]
