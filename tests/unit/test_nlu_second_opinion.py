@@ -203,6 +203,17 @@ def test_a_conversation_intent_the_classifier_is_sure_of_is_left_as_read() -> No
     assert intent_of(msg) == "greet"
 
 
+def test_a_conversation_intent_the_classifier_doubts_is_decided_like_an_answer() -> None:
+    msg = message(
+        "j'ai demandé 3 fois le SMS, toujours rien",
+        "staff_close_request",
+        [("staff_close_request", 0.42), ("faq", 0.31)],
+        [("faq/code_sms", 0.9)],
+    )
+    fixed({"faq/code_sms": 0.6, "staff_close_request": 0.1}).process([msg])
+    assert intent_of(msg) == "faq" and said(msg) == "faq/code_sms"
+
+
 def test_a_live_question_is_decided_like_an_answer() -> None:
     msg = message(
         "la classe a des élèves ?",
