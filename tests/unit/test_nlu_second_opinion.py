@@ -168,19 +168,6 @@ def test_a_clear_blend_is_answered_even_when_the_models_disagree() -> None:
     assert said(msg) == "faq/quota" and intent_of(msg) == "faq"
 
 
-def test_the_declines_count_together_against_one_answer() -> None:
-    msg = message(
-        "le tarif de la cantine scolaire",
-        "faq",
-        [("faq", 0.7), ("out_of_scope", 0.3)],
-        [("faq/code_sms", 0.52), ("hors_champ/cantine", 0.48)],
-    )
-    fixed({"faq/code_sms": 0.4, "hors_champ/cantine": 0.3, "out_of_scope": 0.3}).process([msg])
-    # code_sms 0.39 alone; cantine 0.31 and out of scope 0.30 together 0.61: not our field.
-    assert intent_of(msg) == "hors_champ"
-    assert said(msg) == "hors_champ/cantine"
-
-
 def test_a_word_or_two_is_answered_only_when_both_models_are_clear() -> None:
     agreed = message("code SMS", "faq", [("faq", 1.0)], [("faq/code_sms", 0.3), ("faq/quota", 0.2)])
     fixed({"faq/code_sms": 0.22, "faq/quota": 0.2, "greet": 0.18}).process([agreed])
@@ -203,27 +190,45 @@ def test_a_conversation_intent_the_classifier_is_sure_of_is_left_as_read() -> No
     assert intent_of(msg) == "greet"
 
 
-def test_a_conversation_intent_the_classifier_doubts_is_decided_like_an_answer() -> None:
-    msg = message(
-        "j'ai demandé 3 fois le SMS, toujours rien",
-        "staff_close_request",
-        [("staff_close_request", 0.42), ("faq", 0.31)],
-        [("faq/code_sms", 0.9)],
-    )
-    fixed({"faq/code_sms": 0.6, "staff_close_request": 0.1}).process([msg])
-    assert intent_of(msg) == "faq" and said(msg) == "faq/code_sms"
-
-
-def test_a_live_question_is_decided_like_an_answer() -> None:
-    msg = message(
-        "la classe a des élèves ?",
-        "live_class_pupils",
-        [("live_class_pupils", 0.5), ("faq", 0.5)],
-        [("faq/quota", 0.9)],
-    )
-    fixed({"faq/quota": 0.8, "live_class_pupils": 0.1}).process([msg])
-    assert intent_of(msg) == "faq"  # quota 0.4 x 0.45 + 0.6 x 0.8 = 0.66
-    assert said(msg) == "faq/quota"
+@pytest.mark.parametrize(
+    ("text", "ranking", "answers", "second", "decided"),
+    [
+        pytest.param(
+            "le tarif de la cantine scolaire",
+            [("faq", 0.7), ("out_of_scope", 0.3)],
+            [("faq/code_sms", 0.52), ("hors_champ/cantine", 0.48)],
+            {"faq/code_sms": 0.4, "hors_champ/cantine": 0.3, "out_of_scope": 0.3},
+            ("hors_champ", "hors_champ/cantine"),
+            id="code_sms 0.39 alone; cantine 0.31 and out of scope 0.30 together: not our field",
+        ),
+        pytest.param(
+            "j'ai demandé 3 fois le SMS, toujours rien",
+            [("staff_close_request", 0.42), ("faq", 0.31)],
+            [("faq/code_sms", 0.9)],
+            {"faq/code_sms": 0.6, "staff_close_request": 0.1},
+            ("faq", "faq/code_sms"),
+            id="a conversation intent the classifier doubts is decided like an answer",
+        ),
+        pytest.param(
+            "la classe a des élèves ?",
+            [("live_class_pupils", 0.5), ("faq", 0.5)],
+            [("faq/quota", 0.9)],
+            {"faq/quota": 0.8, "live_class_pupils": 0.1},
+            ("faq", "faq/quota"),
+            id="a live question is decided like an answer: quota 0.4 x 0.45 + 0.6 x 0.8",
+        ),
+    ],
+)
+def test_the_blend_decides(
+    text: str,
+    ranking: list[tuple[str, float]],
+    answers: list[tuple[str, float]],
+    second: dict[str, float],
+    decided: tuple[str, str],
+) -> None:
+    msg = message(text, ranking[0][0], ranking, answers)
+    fixed(second).process([msg])
+    assert (intent_of(msg), said(msg)) == decided
 
 
 def test_a_message_without_letters_is_left_to_the_guard(component: SecondOpinion) -> None:
