@@ -56,8 +56,10 @@ class ActionSetRole(Action):
         from_token = check_metadata(tracker.latest_message.get("metadata")).identity is not None
         label = ROLE_LABELS.get(role or "", "autre profil")
         if from_token:
-            if said and said != role:
+            if (said and said != role) or role not in ROLE_AS:
                 dispatcher.utter_message(response="utter_role_from_token", label=label)
+            else:  # the account's own role, said again: acknowledged, never silence
+                dispatcher.utter_message(response="utter_role_noted", as_role=ROLE_AS[role])
         elif role not in SETTABLE_ROLES:
             dispatcher.utter_message(response="utter_role_unknown", buttons=ROLE_BUTTONS)
             return []

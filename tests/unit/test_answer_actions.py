@@ -70,6 +70,18 @@ async def test_set_role_with_token_says_the_role_cannot_change() -> None:
     assert "ne peut pas être changé" in texts_of(messages)
 
 
+async def test_set_role_with_token_acknowledges_the_account_s_own_role() -> None:
+    # A logged-in director saying « je suis directeur » got no message at all.
+    tracker = create_tracker(
+        intent="inform_role",
+        entities=[entity("role", "directeur")],
+        slots={"role": "directeur"},
+        metadata=token("directeur.papillons", "directeur"),
+    )
+    messages, _ = await run_action(ActionSetRole(), tracker, DOMAIN)
+    assert texts_of(messages) == "C'est noté : je vous réponds en tant que directeur."
+
+
 async def test_set_role_asks_again_when_not_understood() -> None:
     tracker = create_tracker(intent="inform_role")
     messages, events = await run_action(ActionSetRole(), tracker, DOMAIN)
