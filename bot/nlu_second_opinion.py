@@ -193,12 +193,6 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         probabilities = self.model.predict_proba([message_text(message)])[0]
         return {str(label): float(p) for label, p in zip(self.model.classes_, probabilities, strict=True)}
 
-    def opinion(self, message: Message) -> tuple[str, float]:
-        """The second model's first label and its probability."""
-        reading = self.second_reading(message)
-        best = best_of(reading) or ""
-        return best, reading.get(best, 0.0)
-
     def sure_of_other_intent(self, message: Message) -> bool:
         """The classifier reads a conversation intent (thanks, a name in a form) with `sure_above` or more."""
         intent = message.get("intent") or {}
@@ -244,8 +238,9 @@ class SecondOpinion(GraphComponent, IntentClassifier):
             best, probability = next(label for label in ranked if is_decline(label)), declines
         else:
             probability = blended[best]
-        both_decline = all(is_decline(str(label)) for label in (best, best_of(first), best_of(second)))
-        agree = both_decline or best_of(first) == best == best_of(second)
+        firsts = (best_of(first), best_of(second))
+        both_decline = all(is_decline(str(label)) for label in (best, *firsts))
+        agree = both_decline or firsts == (best, best)
         threshold = self.answer_when_agree if agree else self.answer_when_disagree
         enough = probability >= threshold
         if self.short(message):

@@ -59,27 +59,23 @@ async def test_set_role_does_not_repeat_an_answer_that_does_not_depend_on_it() -
     assert not any((m.get("response") or "").startswith("utter_faq/") for m in messages)
 
 
-async def test_set_role_with_token_says_the_role_cannot_change() -> None:
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("directeur", "ne peut pas être changé"),
+        # A logged-in parent saying « je suis parent » got no message at all.
+        ("parent", "C'est noté : je vous réponds en tant que parent."),
+    ],
+)
+async def test_set_role_with_token_keeps_the_account_s_role(said: str, expected: str) -> None:
     tracker = create_tracker(
         intent="inform_role",
-        entities=[entity("role", "directeur")],
+        entities=[entity("role", said)],
         slots={"role": "parent"},
         metadata=token("parent.papillons", "parent"),
     )
     messages, _ = await run_action(ActionSetRole(), tracker, DOMAIN)
-    assert "ne peut pas être changé" in texts_of(messages)
-
-
-async def test_set_role_with_token_acknowledges_the_account_s_own_role() -> None:
-    # A logged-in director saying « je suis directeur » got no message at all.
-    tracker = create_tracker(
-        intent="inform_role",
-        entities=[entity("role", "directeur")],
-        slots={"role": "directeur"},
-        metadata=token("directeur.papillons", "directeur"),
-    )
-    messages, _ = await run_action(ActionSetRole(), tracker, DOMAIN)
-    assert texts_of(messages) == "C'est noté : je vous réponds en tant que directeur."
+    assert expected in texts_of(messages)
 
 
 async def test_set_role_asks_again_when_not_understood() -> None:

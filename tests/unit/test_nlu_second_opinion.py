@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu_second_opinion import SecondOpinion, first_reading, fold
+from bot.nlu_second_opinion import SecondOpinion, best_of, first_reading, fold
 
 # Each label's examples share words the others lack, so the second model is sure of them.
 EXAMPLES = {
@@ -242,7 +242,7 @@ def test_the_model_is_saved_and_loaded_with_the_assistant(tmp_path: Path) -> Non
     resource = Resource("second")
     SecondOpinion.create({}, storage, resource, CONTEXT).train(training_data())
     loaded = SecondOpinion.load({}, storage, resource, CONTEXT)
-    assert loaded.opinion(Message(data={TEXT: "stockage plein"}))[0] == "faq/quota"
+    assert best_of(loaded.second_reading(Message(data={TEXT: "stockage plein"}))) == "faq/quota"
 
 
 def test_without_a_trained_model_nothing_changes(tmp_path: Path) -> None:
@@ -262,6 +262,6 @@ def test_the_loaded_weights_are_column_major_and_predict_the_same(tmp_path: Path
     loaded = SecondOpinion.load({}, storage, resource, CONTEXT)
     assert loaded.model[-1].coef_.flags["F_CONTIGUOUS"]
     texts = ["stockage plein", "code SMS", "bonjour", "la cantine"]
-    assert [trained.opinion(Message(data={TEXT: t})) for t in texts] == [
-        loaded.opinion(Message(data={TEXT: t})) for t in texts
+    assert [trained.second_reading(Message(data={TEXT: t})) for t in texts] == [
+        loaded.second_reading(Message(data={TEXT: t})) for t in texts
     ]
