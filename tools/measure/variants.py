@@ -47,6 +47,12 @@ def rss_mb() -> float:
     return 0.0
 
 
+def shown(config: Path) -> str:
+    """The config's path as reported: relative to the project when inside it."""
+    path = config.resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def train_and_measure(
     config: str, data: str, workdir: str, texts_by_set: dict[str, list[str]]
 ) -> dict[str, Any]:
@@ -146,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, (set_texts, golds) in sets.items():
                 scores = asdict(score(predictions(out["parses"][name], set_texts, golds)))
                 entry[name] = {k: round(scores[k], 4) for k in FIGURES}
-            results[str(config.resolve().relative_to(ROOT))] = entry
+            results[shown(config)] = entry
             print(entry, flush=True)
     write_json(args.out, {"generated_at": now(), "variants": results})
     rows = [
