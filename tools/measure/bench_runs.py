@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.paths import ROOT
 from tools.measure import nlu, turns
-from tools.measure.common import CONFIGS, Stopwatch, free_port, progress, rasa_env, rss_mb
+from tools.measure.common import CONFIGS, Stopwatch, free_port, progress, rasa_env, rss_mb, shown_path
 from tools.measure.load import CONCURRENCY, HOST, LIVE_LOGIN, LIVE_ROLE, Load, faq_questions
 from tools.processes import running, start, stop, wait_until_up
 
@@ -53,7 +53,7 @@ def train(pipeline: str, scale: float, workdir: Path) -> dict[str, Any]:
         "seconds": round(watch.seconds, 1),
         "peak_memory_mb": round(peak),
         "model": str(model),
-        "config": str(config.relative_to(ROOT)) if config.is_relative_to(ROOT) else str(config),
+        "config": shown_path(config),
         "log": str(log),
     }
 

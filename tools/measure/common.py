@@ -53,6 +53,11 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines)
 
 
+def shown_path(path: Path) -> str:
+    """A path as reported in results: relative to the project when inside it, else as given."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def pct(value: float | None, digits: int = 1) -> str:
     """0.9712 -> '97.1 %'; None -> '–'."""
     return "–" if value is None else f"{100 * value:.{digits}f} %"

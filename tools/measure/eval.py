@@ -26,9 +26,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot.paths import MODEL, RESULTS, ROOT
+from bot.paths import MODEL, RESULTS
 from tools.measure import plots
-from tools.measure.common import CONFIGS, OURS, Stopwatch, write_json
+from tools.measure.common import CONFIGS, OURS, Stopwatch, shown_path, write_json
 from tools.measure.eval_gate import run_check, write_baseline
 from tools.measure.eval_report import markdown
 from tools.measure.eval_runs import Evaluation
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         plot_files = plots.eval_plots(run.heldout, args.out, config=CONFIGS[OURS])
         result = run.result(
             conversations,
-            [str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f) for f in plot_files],
+            [shown_path(f) for f in plot_files],
             follow,
         )
     result["timings_seconds"]["total"] = round(total.seconds, 1)

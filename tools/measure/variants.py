@@ -23,9 +23,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bot.paths import RESULTS, ROOT
+from bot.paths import RESULTS
 from tools.measure import nlu
-from tools.measure.common import now, pct, table, write_json
+from tools.measure.common import now, pct, shown_path, table, write_json
 from tools.measure.eval_sets import predictions, test_sets
 from tools.measure.scoring import score
 
@@ -45,12 +45,6 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def shown(config: Path) -> str:
-    """The config's path as reported: relative to the project when inside it."""
-    path = config.resolve()
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def train_and_measure(
@@ -152,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, (set_texts, golds) in sets.items():
                 scores = asdict(score(predictions(out["parses"][name], set_texts, golds)))
                 entry[name] = {k: round(scores[k], 4) for k in FIGURES}
-            results[shown(config)] = entry
+            results[shown_path(config.resolve())] = entry
             print(entry, flush=True)
     write_json(args.out, {"generated_at": now(), "variants": results})
     rows = [
