@@ -57,9 +57,16 @@ def test_there_are_answers_for_every_topic_of_the_issue() -> None:
 @pytest.mark.parametrize("key", KEYS)
 def test_every_answer_has_training_heldout_and_title(key: str) -> None:
     assert len(training_examples().get(f"faq/{key}", [])) >= 15
-    assert len(heldout_examples().get(f"faq/{key}", [])) >= 3
+    assert len(heldout_examples().get(f"faq/{key}", [])) >= 6  # issue 8: at least 6 per answer
     title = load_titles().get(key)
     assert title and len(title) <= 45
+
+
+def test_every_live_question_has_six_heldout_questions() -> None:
+    trained_live = {k for k in training_examples() if k.startswith("live_") and k != "live_inform"}
+    assert len(trained_live) == 8
+    short = {k: len(heldout_examples().get(k, [])) for k in trained_live}
+    assert {k: n for k, n in short.items() if n < 6} == {}
 
 
 @pytest.mark.parametrize("key", KEYS)
