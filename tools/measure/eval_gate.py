@@ -12,13 +12,12 @@ from tools.measure.common import now, pct, progress, write_json
 from tools.measure.eval_sets import predictions, test_sets
 from tools.measure.scoring import Scores, score
 
-# The same data and seeds give a few questions' difference from one machine to another
-# (TensorFlow's CPU kernels): 92.28 % here against 93.21 % on the machine that wrote the
-# first baseline. The gate allows that much, about 5 of the 324 held-out questions.
-TOLERANCE = 0.015
-# The same allowance, per figure gated: about 6 of the ~300 guide questions for
-# the answer accuracy, about 4 of the ~400 questions for the confident-wrong rate.
-TOLERANCES = {"intent_accuracy": TOLERANCE, "answer_accuracy": 0.02, "confident_wrong_rate": 0.01}
+# The same data and seeds give different models on different machines (TensorFlow's CPU
+# kernels): the commit c9805bc scored 92.70 / 92.78 / 2.55 % (intent, answer, confident wrong)
+# on the machine that wrote its baseline and 91.24 / 91.67 / 3.47 % on another (30 Nov 2026).
+# The gate allows that much and a little more, so that it fails on a regression, not on the machine.
+TOLERANCE = 0.02
+TOLERANCES = {"intent_accuracy": TOLERANCE, "answer_accuracy": 0.02, "confident_wrong_rate": 0.015}
 # The held-out follow-up conversations (tools/measure/followups.py): about 5 of the 179.
 FOLLOWUP_TOLERANCE = 0.03
 DEFAULT_TOLERANCES = {**TOLERANCES, "followup_rate": FOLLOWUP_TOLERANCE}
