@@ -22,8 +22,9 @@ from actions.knowledge import (
     selector_candidates,
 )
 from actions.phrasing.common import ROLE_AS, ROLE_LABELS
+from bot import followup_topics as topics
 from bot.identity import SETTABLE_ROLES, check_metadata
-from bot.nlu import RETRIEVAL_INTENT
+from bot.nlu import FALLBACK_INTENT, RETRIEVAL_INTENT
 from bot.titles import answer_title, intent_title
 
 # How many candidates "Vouliez-vous dire ..." offers.
@@ -75,7 +76,8 @@ class ActionSetRole(Action):
 class ActionDidYouMean(Action):
     """Low confidence: "Vouliez-vous dire ..." with the best candidates.
 
-    If the previous turn already failed to understand, the director and the ERUN instead.
+    If the previous turn already failed to understand, the director and the ERUN instead;
+    if the two best candidates say the same thing to the person's role, that answer.
     """
 
     def name(self) -> str:
@@ -89,6 +91,11 @@ class ActionDidYouMean(Action):
             director = tracker.get_slot("role") == "directeur"
             anonymous = "utter_contact_erun_director" if director else "utter_contact_erun"
             await offer_handoff(dispatcher, tracker, "utter_handoff_not_found", anonymous=anonymous)
+            return []
+
+        key = one_answer_for_role(tracker.latest_message, tracker.get_slot("role"))
+        if key and known_answer(domain, key):
+            dispatcher.utter_message(response=response_name(key))
             return []
 
         buttons = candidate_buttons(tracker.latest_message, domain)
@@ -127,6 +134,22 @@ def previous_turn_misunderstood(events: list[dict[str, Any]]) -> bool:
         if users_seen > 1:
             return False
     return False
+
+
+def one_answer_for_role(message: dict[str, Any], role: str | None) -> str | None:
+    """The best guide answer, when the two best candidates say the same thing to this role."""
+    same = topics.SAME_ANSWER_FOR_ROLE.get(role or "", {})
+    intents = [
+        item.get("name")
+        for item in message.get("intent_ranking") or []
+        if item.get("name") != FALLBACK_INTENT
+    ]
+    if not same or not intents or intents[0] != RETRIEVAL_INTENT:
+        return None
+    keys = [key for key, _ in selector_candidates(message)[:2]]
+    if len(keys) == 2 and same.get(keys[0], keys[0]) == same.get(keys[1], keys[1]):
+        return keys[0]
+    return None
 
 
 def candidate_buttons(message: dict[str, Any], domain: dict[str, Any]) -> list[dict[str, str]]:

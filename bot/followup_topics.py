@@ -44,6 +44,13 @@ DIRECTOR_KEYS = frozenset(
     }
 )
 
+# Answers that say the same thing to one role: for a director, the forgotten-credentials
+# answer is the reissuing procedure (its `directeur` variation), so « Vouliez-vous dire »
+# between the two would ask nothing (actions/answers.py gives the first instead).
+SAME_ANSWER_FOR_ROLE: dict[str, dict[str, str]] = {
+    "directeur": {"identifiants_oublies": "reediter_identifiants"},
+}
+
 # --- "toujours rien", "ça ne marche pas": the next step of that topic (domain responses) -----
 NEXT_STEP: dict[str, str] = {
     "code_sms_non_recu": "utter_next_step_sms",

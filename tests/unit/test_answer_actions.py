@@ -209,3 +209,60 @@ async def test_default_fallback_asks_to_rephrase_and_forgets_the_message() -> No
     messages, events = await run_action(ActionDefaultFallback(), create_tracker(), DOMAIN)
     assert "reformuler" in texts_of(messages)
     assert events == [{"event": "rewind", "timestamp": None}]
+
+
+def parsed_credentials_doubt(first: str, second: str) -> dict:
+    """A fallback between two credentials answers (« un parent a perdu ses identifiants »)."""
+    return {
+        "intent_ranking": [
+            {"name": "nlu_fallback", "confidence": 0.39},
+            {"name": "faq", "confidence": 0.92},
+            {"name": "live_parent_activation", "confidence": 0.01},
+        ],
+        "response_selector": {
+            "default": {
+                "ranking": [
+                    {"confidence": 0.42, "intent_response_key": f"faq/{first}"},
+                    {"confidence": 0.34, "intent_response_key": f"faq/{second}"},
+                    {"confidence": 0.07, "intent_response_key": "faq/identifiants_ent_eleve"},
+                ],
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("reediter_identifiants", "identifiants_oublies"), ("identifiants_oublies", "reediter_identifiants")],
+)
+async def test_did_you_mean_gives_a_director_the_answer_both_candidates_give_him(
+    first: str, second: str
+) -> None:
+    domain = {"responses": {**DOMAIN["responses"], "utter_faq/reediter_identifiants": [{"text": "Eduline"}]}}
+    tracker = create_tracker(
+        intent="nlu_fallback", text="un parent a perdu ses identifiants", slots={"role": "directeur"}
+    )
+    tracker.latest_message.update(parsed_credentials_doubt(first, second))
+    messages, events = await run_action(ActionDidYouMean(), tracker, domain)
+    assert [m.get("response") for m in messages] == [f"utter_faq/{first}"]
+    assert events == []
+
+
+@pytest.mark.parametrize("role", ["parent", "enseignant", None])
+async def test_did_you_mean_still_asks_when_the_two_answers_differ_for_the_role(role: str | None) -> None:
+    domain = {"responses": {**DOMAIN["responses"], "utter_faq/reediter_identifiants": [{"text": "Eduline"}]}}
+    tracker = create_tracker(
+        intent="nlu_fallback", text="un parent a perdu ses identifiants", slots={"role": role}
+    )
+    tracker.latest_message.update(parsed_credentials_doubt("reediter_identifiants", "identifiants_oublies"))
+    messages, _ = await run_action(ActionDidYouMean(), tracker, domain)
+    titles = [b["title"] for b in buttons_of(messages)]
+    assert titles == ["Rééditer des identifiants EduConnect", "Identifiant ou mot de passe oublié", "Autre chose"]
+    assert all(m.get("response") == "utter_did_you_mean" for m in messages)
+
+
+async def test_did_you_mean_asks_a_director_when_the_two_answers_differ() -> None:
+    tracker = create_tracker(intent="nlu_fallback", text="bloquer", slots={"role": "directeur"})
+    tracker.latest_message.update(parsed_uncertain_message())
+    messages, _ = await run_action(ActionDidYouMean(), tracker, DOMAIN)
+    assert [b["title"] for b in buttons_of(messages)][-1] == "Autre chose"
