@@ -257,7 +257,11 @@ async def test_did_you_mean_still_asks_when_the_two_answers_differ_for_the_role(
     tracker.latest_message.update(parsed_credentials_doubt("reediter_identifiants", "identifiants_oublies"))
     messages, _ = await run_action(ActionDidYouMean(), tracker, domain)
     titles = [b["title"] for b in buttons_of(messages)]
-    assert titles == ["Rééditer des identifiants EduConnect", "Identifiant ou mot de passe oublié", "Autre chose"]
+    assert titles == [
+        "Rééditer des identifiants EduConnect",
+        "Identifiant ou mot de passe oublié",
+        "Autre chose",
+    ]
     assert all(m.get("response") == "utter_did_you_mean" for m in messages)
 
 
