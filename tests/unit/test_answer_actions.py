@@ -85,24 +85,24 @@ async def test_set_role_asks_again_when_not_understood() -> None:
     assert events == []
 
 
-def parsed_uncertain_message() -> dict:
+def parsed_doubt(answers: list[tuple[str, float]], second_intent: str = "bot_capabilities") -> dict:
+    """A fallback parse: the guide's answers ranked by the selector, a non-answer intent behind."""
     return {
         "intent_ranking": [
             {"name": "nlu_fallback", "confidence": 0.4},
             {"name": "faq", "confidence": 0.9},
-            {"name": "bot_capabilities", "confidence": 0.05},
+            {"name": second_intent, "confidence": 0.05},
         ],
         "response_selector": {
             "default": {
-                "response": {"confidence": 0.3, "intent_response_key": "faq/bloquer_acces"},
-                "ranking": [
-                    {"confidence": 0.3, "intent_response_key": "faq/bloquer_acces"},
-                    {"confidence": 0.25, "intent_response_key": "faq/activer_educonnect"},
-                    {"confidence": 0.1, "intent_response_key": "faq/unknown_key"},
-                ],
+                "ranking": [{"confidence": c, "intent_response_key": f"faq/{key}"} for key, c in answers],
             }
         },
     }
+
+
+def parsed_uncertain_message() -> dict:
+    return parsed_doubt([("bloquer_acces", 0.3), ("activer_educonnect", 0.25), ("unknown_key", 0.1)])
 
 
 async def test_did_you_mean_offers_titles_best_first_and_something_else() -> None:
@@ -213,22 +213,14 @@ async def test_default_fallback_asks_to_rephrase_and_forgets_the_message() -> No
 
 def parsed_credentials_doubt(first: str, second: str) -> dict:
     """A fallback between two credentials answers (« un parent a perdu ses identifiants »)."""
-    return {
-        "intent_ranking": [
-            {"name": "nlu_fallback", "confidence": 0.39},
-            {"name": "faq", "confidence": 0.92},
-            {"name": "live_parent_activation", "confidence": 0.01},
-        ],
-        "response_selector": {
-            "default": {
-                "ranking": [
-                    {"confidence": 0.42, "intent_response_key": f"faq/{first}"},
-                    {"confidence": 0.34, "intent_response_key": f"faq/{second}"},
-                    {"confidence": 0.07, "intent_response_key": "faq/identifiants_ent_eleve"},
-                ],
-            }
-        },
-    }
+    return parsed_doubt(
+        [(first, 0.42), (second, 0.34), ("identifiants_ent_eleve", 0.07)], "live_parent_activation"
+    )
+
+
+DOMAIN_WITH_REISSUE = {
+    "responses": {**DOMAIN["responses"], "utter_faq/reediter_identifiants": [{"text": "Eduline"}]}
+}
 
 
 @pytest.mark.parametrize(
@@ -238,24 +230,22 @@ def parsed_credentials_doubt(first: str, second: str) -> dict:
 async def test_did_you_mean_gives_a_director_the_answer_both_candidates_give_him(
     first: str, second: str
 ) -> None:
-    domain = {"responses": {**DOMAIN["responses"], "utter_faq/reediter_identifiants": [{"text": "Eduline"}]}}
     tracker = create_tracker(
         intent="nlu_fallback", text="un parent a perdu ses identifiants", slots={"role": "directeur"}
     )
     tracker.latest_message.update(parsed_credentials_doubt(first, second))
-    messages, events = await run_action(ActionDidYouMean(), tracker, domain)
+    messages, events = await run_action(ActionDidYouMean(), tracker, DOMAIN_WITH_REISSUE)
     assert [m.get("response") for m in messages] == [f"utter_faq/{first}"]
     assert events == []
 
 
 @pytest.mark.parametrize("role", ["parent", "enseignant", None])
 async def test_did_you_mean_still_asks_when_the_two_answers_differ_for_the_role(role: str | None) -> None:
-    domain = {"responses": {**DOMAIN["responses"], "utter_faq/reediter_identifiants": [{"text": "Eduline"}]}}
     tracker = create_tracker(
         intent="nlu_fallback", text="un parent a perdu ses identifiants", slots={"role": role}
     )
     tracker.latest_message.update(parsed_credentials_doubt("reediter_identifiants", "identifiants_oublies"))
-    messages, _ = await run_action(ActionDidYouMean(), tracker, domain)
+    messages, _ = await run_action(ActionDidYouMean(), tracker, DOMAIN_WITH_REISSUE)
     titles = [b["title"] for b in buttons_of(messages)]
     assert titles == [
         "Rééditer des identifiants EduConnect",
@@ -269,4 +259,5 @@ async def test_did_you_mean_asks_a_director_when_the_two_answers_differ() -> Non
     tracker = create_tracker(intent="nlu_fallback", text="bloquer", slots={"role": "directeur"})
     tracker.latest_message.update(parsed_uncertain_message())
     messages, _ = await run_action(ActionDidYouMean(), tracker, DOMAIN)
-    assert [b["title"] for b in buttons_of(messages)][-1] == "Autre chose"
+    titles = [b["title"] for b in buttons_of(messages)]
+    assert titles == ["Bloquer les accès avant la rentrée", "Activer mon compte EduConnect", "Autre chose"]
