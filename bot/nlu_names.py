@@ -3,14 +3,14 @@
 A director asks « est-ce que Rachid Amrani a activé son compte ? »: the live form needs the
 parent's whole name. DIET, trained on a few dozen names, often keeps only part of an unseen
 one (« Amrani »), and the capitalised words of the message bring « Est-ce » with them.
-spaCy's recogniser (`fr_core_news_md`: its tok2vec and ner pipes only) adds each person it
-finds as the entity `person`. It runs only on messages that can name a parent (the intents
-in `intents`, or a message where DIET found `parent_name`): a guide question costs nothing.
+spaCy's recogniser (`fr_core_news_md`'s ner pipe, in the pipeline `bot.nlu_french` shares
+with the second model's lemmas) adds each person it finds as the entity `person`. It runs
+only on messages that can name a parent (the intents in `intents`, or a message where DIET
+found `parent_name`): a guide question costs nothing.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -22,21 +22,9 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import PERSON_ENTITY
+from bot.nlu_french import NAME_PIPES, french_pipeline, read
 
 EXTRACTOR = "PersonNames"
-# The pipes a name needs; the tagger, lemmatizer and parser are not loaded.
-KEPT_PIPES = ("tok2vec", "ner")
-MAX_CHARS = 1_000  # longer messages fall back before any answer (bot/nlu_guard.py)
-
-
-@functools.cache
-def french_pipeline(name: str) -> Any:
-    """The French spaCy model with its recogniser only, loaded once per process."""
-    import spacy
-
-    info = spacy.info(name)
-    pipes = info.get("pipeline", []) if isinstance(info, dict) else []
-    return spacy.load(name, exclude=[pipe for pipe in pipes if pipe not in KEPT_PIPES])
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -67,7 +55,7 @@ class PersonNames(GraphComponent, EntityExtractorMixin):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> PersonNames:
-        """Load the French model with its recogniser only."""
+        """Load the French model (once per process, shared with the second model's lemmas)."""
         config = {**cls.get_default_config(), **config}
         return cls(config, french_pipeline(config["model"]))
 
@@ -79,7 +67,7 @@ class PersonNames(GraphComponent, EntityExtractorMixin):
 
     def people(self, text: str) -> list[dict[str, Any]]:
         """The `person` entities of a text, in order."""
-        doc = self._nlp(text[:MAX_CHARS])
+        doc = read(self._nlp, text, NAME_PIPES)
         return [
             {
                 "entity": PERSON_ENTITY,

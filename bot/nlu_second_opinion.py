@@ -23,7 +23,9 @@ left as read; one it doubts is decided like the rest (« j'ai demandé 3 fois le
 a director closing a request at 0.42, « quels livres acheter pour le CE2 » as a name in a
 form at 0.57).
 The thresholds were chosen on the held-out set (docs/measuring.md). The second model reads
-the tokens after the typo tolerance, accent-folded and lower-cased.
+the tokens after the typo tolerance, accent-folded and lower-cased, and, with `lemmas`, their
+lemmas by spaCy's French tagger and lemmatizer (« supprimés » and « je supprime » share
+« supprimer », « les favoris » and « un favori » share « favori »), from the pipeline `bot.nlu_french` shares with the names.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import FALLBACK_INTENT, RETRIEVAL_INTENT, selector_prediction
+from bot.nlu_french import french_pipeline, lemmas
 from bot.nlu_guard import restrict_selector, unanswerable
 from bot.text import fold
 
@@ -58,17 +61,32 @@ def message_text(message: Message) -> str:
     return " ".join(token.text for token in tokens) if tokens else str(message.get(TEXT) or "")
 
 
-def build_model(seed: int, c: float = 50.0) -> Any:
-    """Word (1-2) and character (2-5) TF-IDF on folded text, then a logistic regression (inverse regularisation `c`)."""
+def words(document: tuple[str, str]) -> str:
+    """A document's words, folded: (words, lemmas) -> words."""
+    return fold(document[0])
+
+
+def lemmas_of(document: tuple[str, str]) -> str:
+    """A document's lemmas, folded: (words, lemmas) -> lemmas."""
+    return fold(document[1])
+
+
+def build_model(seed: int, c: float, with_lemmas: bool) -> Any:
+    """TF-IDF on the folded words (1-2) and letters (2-5), and on the lemmas if asked, then a logistic regression.
+
+    It reads (words, lemmas) pairs; `c` is the regression's inverse regularisation.
+    """
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    features = make_union(
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, preprocessor=fold),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=fold),
-    )
-    return make_pipeline(features, LogisticRegression(C=c, max_iter=3000, random_state=seed))
+    features = [
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, preprocessor=words),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=words),
+    ]
+    if with_lemmas:
+        features.append(TfidfVectorizer(sublinear_tf=True, preprocessor=lemmas_of))
+    return make_pipeline(make_union(*features), LogisticRegression(C=c, max_iter=3000, random_state=seed))
 
 
 def ready(model: Any) -> Any:
@@ -121,7 +139,10 @@ class SecondOpinion(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """The blend's weight, the thresholds, the intents decided besides the answers, the regression's C, the seed."""
+        """The blend's weight and thresholds, the intents it decides, the regression's C, the lemmas' model, the seed.
+
+        `lemmas` names the spaCy model that reads them; none: the second model reads words and letters only.
+        """
         return {
             "weight": 0.4,
             "answer_when_agree": 0.2,
@@ -130,6 +151,7 @@ class SecondOpinion(GraphComponent, IntentClassifier):
             "sure_above": 0.9,
             "also_for": [],
             "regularisation": 50.0,
+            "lemmas": None,
             "random_seed": 42,
         }
 
@@ -151,6 +173,9 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         self.min_words = int(self._config["min_words"])
         self.sure_above = float(self._config["sure_above"])
         self.decided = {*RETRIEVAL_INTENTS, OUT_OF_SCOPE, *(self._config.get("also_for") or [])}
+        self.lemmas_model = self._config.get("lemmas")
+        if self.lemmas_model:
+            french_pipeline(str(self.lemmas_model))  # loaded with the component, not at the first message
 
     @classmethod
     def create(
@@ -166,8 +191,12 @@ class SecondOpinion(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the second model on the training examples, one label per answer or intent."""
         examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get_full_intent()]
-        model = build_model(int(self._config["random_seed"]), float(self._config["regularisation"]))
-        model.fit([message_text(e) for e in examples], [e.get_full_intent() for e in examples])
+        model = build_model(
+            int(self._config["random_seed"]), float(self._config["regularisation"]), bool(self.lemmas_model)
+        )
+        model.fit(
+            self.documents([message_text(e) for e in examples]), [e.get_full_intent() for e in examples]
+        )
         self.model = ready(model)
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(model, directory / MODEL_FILE)
@@ -190,9 +219,16 @@ class SecondOpinion(GraphComponent, IntentClassifier):
             model = None
         return cls(config, model_storage, resource, ready(model) if model is not None else None)
 
+    def documents(self, texts: list[str]) -> list[tuple[str, str]]:
+        """What the second model reads of each text: its words, and its lemmas (empty without them)."""
+        if not self.lemmas_model:
+            return [(text, "") for text in texts]
+        nlp = french_pipeline(str(self.lemmas_model))
+        return [(text, lemmas(nlp, text)) for text in texts]
+
     def second_reading(self, message: Message) -> dict[str, float]:
         """The second model's probability of each label."""
-        probabilities = self.model.predict_proba([message_text(message)])[0]
+        probabilities = self.model.predict_proba(self.documents([message_text(message)]))[0]
         return {str(label): float(p) for label, p in zip(self.model.classes_, probabilities, strict=True)}
 
     def sure_of_other_intent(self, message: Message) -> bool:

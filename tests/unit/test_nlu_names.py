@@ -9,7 +9,9 @@ from rasa.shared.nlu.training_data.message import Message
 
 from actions.forms import names_in
 from bot.nlu import PERSON_ENTITY
+from bot.nlu_french import french_pipeline
 from bot.nlu_names import PersonNames
+from bot.nlu_second_opinion import SecondOpinion
 from tests.action_helper import create_tracker, entity
 
 CONFIG = {"model": "fr_core_news_md", "intents": ["live_parent_activation", "live_inform"]}
@@ -30,8 +32,11 @@ def people(message: Message) -> list[str]:
     return [e["value"] for e in message.get("entities") if e["entity"] == PERSON_ENTITY]
 
 
-def test_only_the_recogniser_is_loaded(names: PersonNames) -> None:
-    assert names._nlp.pipe_names == ["tok2vec", "ner"]
+def test_the_pipeline_is_shared_with_the_lemmas_and_has_no_parser(names: PersonNames) -> None:
+    second = SecondOpinion({"lemmas": "fr_core_news_md"}, None, None)  # type: ignore[arg-type]
+    assert names._nlp is french_pipeline("fr_core_news_md")
+    assert second.documents(["Rachid"]) == [("Rachid", "Rachid")]
+    assert names._nlp.pipe_names == ["tok2vec", "morphologizer", "attribute_ruler", "lemmatizer", "ner"]
 
 
 def test_a_whole_unseen_name_is_found_with_its_offsets(names: PersonNames) -> None:

@@ -300,3 +300,26 @@ def test_the_loaded_weights_are_column_major_and_predict_the_same(tmp_path: Path
     assert [trained.second_reading(Message(data={TEXT: t})) for t in texts] == [
         loaded.second_reading(Message(data={TEXT: t})) for t in texts
     ]
+
+
+def test_without_lemmas_the_second_model_reads_words_and_letters_only(component: SecondOpinion) -> None:
+    assert component.documents(["les comptes ont été supprimés"]) == [("les comptes ont été supprimés", "")]
+    assert len(component.model[0].transformer_list) == 2
+
+
+def test_with_lemmas_an_inflected_word_reads_as_its_lemma(tmp_path: Path) -> None:
+    storage = LocalModelStorage(tmp_path)
+    plain = SecondOpinion.create({}, storage, Resource("plain"), CONTEXT)
+    plain.train(training_data())
+    lemmatised = SecondOpinion.create({"lemmas": "fr_core_news_md"}, storage, Resource("lemmas"), CONTEXT)
+    lemmatised.train(training_data())
+    assert lemmatised.documents(["les comptes ont été supprimés"]) == [
+        ("les comptes ont été supprimés", "le compte avoir être supprimer")
+    ]
+    assert len(lemmatised.model[0].transformer_list) == 3
+    # « reçu » is « recevoir » as in « je ne reçois pas le code SMS »: a surer reading of the SMS answer.
+    text = Message(data={TEXT: "toujours rien reçu"})
+    assert best_of(lemmatised.second_reading(text)) == "faq/code_sms"
+    assert lemmatised.second_reading(text)["faq/code_sms"] > plain.second_reading(text)["faq/code_sms"]
+    loaded = SecondOpinion.load({"lemmas": "fr_core_news_md"}, storage, Resource("lemmas"), CONTEXT)
+    assert loaded.second_reading(text) == lemmatised.second_reading(text)
