@@ -35,6 +35,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from symspellpy import SymSpell, Verbosity
 
+from bot.nlu_french import french_pipeline
 from bot.text import fold
 
 VOCABULARY_FILE = "vocabulary.json"
@@ -52,14 +53,11 @@ def french_lexicon(model: str) -> Callable[[str], bool]:
     """Whether a word is French, from the tables of the model's rule lemmatizer.
 
     A word is known when it is a lemma of the index, an exception, or becomes a lemma of
-    the index by one of the rules (« foyers » -> « foyer »). Only the lemmatizer's tables
-    are read (9 MB on disk), not its pipeline.
+    the index by one of the rules (« foyers » -> « foyer »). The tables are those of the
+    lemmatizer in the French pipeline the other components share (`bot/nlu_french.py`):
+    reading them again from disk would keep a second copy in memory (about 90 MB).
     """
-    import spacy
-    from spacy.lookups import Lookups
-
-    folder = next(spacy.util.get_package_path(model).glob("*/lemmatizer/lookups"))
-    lookups = Lookups().from_disk(folder)
+    lookups = french_pipeline(model).get_pipe("lemmatizer").lookups
     index, rules, exceptions = (lookups.get_table(t) for t in ("lemma_index", "lemma_rules", "lemma_exc"))
     by_pos = [
         (frozenset(lemmas), frozenset(exceptions.get(pos, {})), [tuple(rule) for rule in rules.get(pos, [])])

@@ -139,3 +139,23 @@ def test_spacy_s_french_lexicon_tells_words_from_slips() -> None:
     spell = speller(real)
     assert spell.correct("saisi") is None
     assert spell.correct("educonnetc") == "educonnect"
+
+
+def test_the_lexicon_reads_the_tables_of_the_shared_pipeline_s_lemmatizer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from spacy.lookups import Lookups
+
+    tables = Lookups()
+    tables.add_table("lemma_index", {"noun": ["cartable"]})
+    tables.add_table("lemma_exc", {"noun": {"yeux": ["oeil"]}})
+    tables.add_table("lemma_rules", {"noun": [["s", ""]]})
+
+    class Pipeline:
+        def get_pipe(self, name: str) -> object:
+            assert name == "lemmatizer"
+            return type("Lemmatizer", (), {"lookups": tables})()
+
+    monkeypatch.setattr("bot.nlu_typos.french_pipeline", lambda model: Pipeline())
+    known = french_lexicon.__wrapped__("fr_core_news_md")
+    assert [known(w) for w in ("cartable", "cartables", "yeux", "cartabel")] == [True, True, True, False]
