@@ -54,8 +54,8 @@ def french_lexicon(model: str) -> Callable[[str], bool]:
 
     A word is known when it is a lemma of the index, an exception, or becomes a lemma of
     the index by one of the rules (« foyers » -> « foyer »). The tables are those of the
-    lemmatizer in the French pipeline the other components share (`bot/nlu_french.py`):
-    reading them again from disk would keep a second copy in memory (about 90 MB).
+    lemmatizer in the French pipeline the other components share (`bot/nlu_french.py`), not
+    a second copy read from disk.
     """
     lookups = french_pipeline(model).get_pipe("lemmatizer").lookups
     index, rules, exceptions = (lookups.get_table(t) for t in ("lemma_index", "lemma_rules", "lemma_exc"))
