@@ -25,7 +25,8 @@ form at 0.57).
 The thresholds were chosen on the held-out set (docs/measuring.md). The second model reads
 the tokens after the typo tolerance, accent-folded and lower-cased, and, with `lemmas`, their
 lemmas by spaCy's French tagger and lemmatizer (« supprimés » and « je supprime » share
-« supprimer », « les favoris » and « un favori » share « favori »), from the pipeline `bot.nlu_french` shares with the names.
+« supprimer », « les favoris » and « un favori » share « favori »), from the pipeline
+`bot.nlu_french` shares with the names.
 """
 
 from __future__ import annotations
@@ -173,9 +174,8 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         self.min_words = int(self._config["min_words"])
         self.sure_above = float(self._config["sure_above"])
         self.decided = {*RETRIEVAL_INTENTS, OUT_OF_SCOPE, *(self._config.get("also_for") or [])}
-        self.lemmas_model = self._config.get("lemmas")
-        if self.lemmas_model:
-            french_pipeline(str(self.lemmas_model))  # loaded with the component, not at the first message
+        # spaCy's pipeline for the lemmas, loaded with the component (not at the first message).
+        self.nlp = french_pipeline(str(self._config["lemmas"])) if self._config.get("lemmas") else None
 
     @classmethod
     def create(
@@ -192,7 +192,7 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         """Fit the second model on the training examples, one label per answer or intent."""
         examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get_full_intent()]
         model = build_model(
-            int(self._config["random_seed"]), float(self._config["regularisation"]), bool(self.lemmas_model)
+            int(self._config["random_seed"]), float(self._config["regularisation"]), self.nlp is not None
         )
         model.fit(
             self.documents([message_text(e) for e in examples]), [e.get_full_intent() for e in examples]
@@ -221,10 +221,9 @@ class SecondOpinion(GraphComponent, IntentClassifier):
 
     def documents(self, texts: list[str]) -> list[tuple[str, str]]:
         """What the second model reads of each text: its words, and its lemmas (empty without them)."""
-        if not self.lemmas_model:
+        if self.nlp is None:
             return [(text, "") for text in texts]
-        nlp = french_pipeline(str(self.lemmas_model))
-        return [(text, lemmas(nlp, text)) for text in texts]
+        return [(text, lemmas(self.nlp, text)) for text in texts]
 
     def second_reading(self, message: Message) -> dict[str, float]:
         """The second model's probability of each label."""
