@@ -14,6 +14,8 @@ in `also_for`) or could not read:
   the declines (neighbouring topics, out of scope) count together against any one answer;
 - **answer**: the blend's first label is said when its probability reaches
   `answer_when_agree` if both models also put it first, else `answer_when_disagree`;
+  when they disagree, a guide answer the second model puts first with `answer_when_second_sure`
+  or more is said too, unless the first model reads the message as not our field;
   a message of fewer than `min_words` words needs both, and one the first model could not
   read stays a question back (« compte », « code »);
 - otherwise **"Vouliez-vous dire"**, whose buttons follow the blend's ranking.
@@ -143,11 +145,13 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         """The blend's weight and thresholds, the intents it decides, the regression's C, the lemmas' model, the seed.
 
         `lemmas` names the spaCy model that reads them; none: the second model reads words and letters only.
+        `answer_when_second_sure` none: a disagreement is answered from `answer_when_disagree` only.
         """
         return {
             "weight": 0.4,
             "answer_when_agree": 0.2,
             "answer_when_disagree": 0.45,
+            "answer_when_second_sure": None,
             "min_words": 3,
             "sure_above": 0.9,
             "also_for": [],
@@ -171,6 +175,8 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         self.weight = float(self._config["weight"])
         self.answer_when_agree = float(self._config["answer_when_agree"])
         self.answer_when_disagree = float(self._config["answer_when_disagree"])
+        second_sure = self._config.get("answer_when_second_sure")
+        self.answer_when_second_sure = float(second_sure) if second_sure is not None else None
         self.min_words = int(self._config["min_words"])
         self.sure_above = float(self._config["sure_above"])
         self.decided = {*RETRIEVAL_INTENTS, OUT_OF_SCOPE, *(self._config.get("also_for") or [])}
@@ -242,6 +248,21 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         """A message of fewer than `min_words` words."""
         return len(str(message.get(TEXT) or "").split()) < self.min_words
 
+    def second_is_sure(self, best: str, first: dict[str, float], second: dict[str, float]) -> bool:
+        """The models disagree on which guide answer, and the second puts `best` first, sure enough.
+
+        The first model reading the message as not our field is a disagreement on whether to answer:
+        that stays a question back, and so does a live question or a decline.
+        """
+        first_best = best_of(first)
+        return (
+            self.answer_when_second_sure is not None
+            and group(best) == RETRIEVAL_INTENT
+            and best_of(second) == best
+            and second[best] >= self.answer_when_second_sure
+            and not (first_best is not None and is_decline(first_best))
+        )
+
     def blend(self, first: dict[str, float], second: dict[str, float]) -> dict[str, float]:
         """Each label's probability: `weight` × the first model's + (1 - `weight`) × the second's."""
         return {
@@ -279,7 +300,7 @@ class SecondOpinion(GraphComponent, IntentClassifier):
         both_decline = all(is_decline(str(label)) for label in (best, *firsts))
         agree = both_decline or firsts == (best, best)
         threshold = self.answer_when_agree if agree else self.answer_when_disagree
-        enough = probability >= threshold
+        enough = probability >= threshold or self.second_is_sure(best, first, second)
         if self.short(message):
             enough = agree and probability >= self.answer_when_disagree
         chosen = group(best) if enough else FALLBACK_INTENT

@@ -335,6 +335,28 @@ def test_eval_markdown_reads_a_result() -> None:
     assert "3/4 passed (75.0 %)" in text and "× 0.5" in text
 
 
+def test_a_goal_reached_exactly_is_reached_despite_floating_point() -> None:
+    # 342 and 324 right of 360: exactly 5 points, though 0.95 - 0.90 < 0.05 in floating point.
+    ours = {
+        "answer_accuracy": 342 / 360,
+        "answer_in_candidates": 0.97,
+        "confident_wrong_rate": 11 / 550,
+        "declined_rate": 0.9,
+    }
+    default = {**ours, "answer_accuracy": 324 / 360}
+    human = {**ours, "answer_accuracy": 342 / 360 - 0.03}
+    assert 342 / 360 - 324 / 360 < 0.05
+    assert all(eval_report.goals(ours, default, human).values())
+    short = eval_report.goals({**ours, "answer_accuracy": 341 / 360}, default, human)
+    assert short["answer_accuracy_5_points_above_default"] is False
+    assert (
+        eval_report.goals({**ours, "confident_wrong_rate": 12 / 550}, default, human)[
+            "confident_wrong_at_most_2"
+        ]
+        is False
+    )
+
+
 # --- bench: figures and ratios -------------------------------------------------------------
 def test_percentiles() -> None:
     figures = load.percentiles([float(i) for i in range(1, 101)])

@@ -92,9 +92,10 @@ def answer_keys(message: Message) -> list[str]:
     return [r["intent_response_key"] for r in message.get("response_selector")["default"]["ranking"]]
 
 
-def fixed(second: dict[str, float]) -> SecondOpinion:
+def fixed(second: dict[str, float], second_sure: float | None = None) -> SecondOpinion:
     """The component with a second model whose reading is `second`, to check the decision rule alone."""
-    component = SecondOpinion({"also_for": LIVE}, None, Resource("fixed"), model=object())  # type: ignore[arg-type]
+    config = {"also_for": LIVE, "answer_when_second_sure": second_sure}
+    component = SecondOpinion(config, None, Resource("fixed"), model=object())  # type: ignore[arg-type]
     component.second_reading = lambda message: second  # type: ignore[method-assign]
     return component
 
@@ -173,9 +174,43 @@ def test_a_blend_under_the_disagreement_threshold_is_a_question_back() -> None:
     msg = message(
         "mon code et mon stockage", "faq", [("faq", 1.0)], [("faq/code_sms", 0.6), ("faq/quota", 0.4)]
     )
-    fixed({"faq/quota": 0.45, "greet": 0.35, "faq/code_sms": 0.2}).process([msg])
+    fixed({"faq/quota": 0.45, "greet": 0.35, "faq/code_sms": 0.2}, second_sure=None).process([msg])
     assert intent_of(msg) == "nlu_fallback"
     assert answer_keys(msg)[:2] == ["faq/quota", "faq/code_sms"]
+
+
+def test_a_guide_answer_the_second_model_is_sure_of_is_said_despite_the_disagreement() -> None:
+    # The same blend (0.43, under 0.45): the second model puts quota first at 0.45, over 0.4.
+    msg = message(
+        "mon code et mon stockage", "faq", [("faq", 1.0)], [("faq/code_sms", 0.6), ("faq/quota", 0.4)]
+    )
+    fixed({"faq/quota": 0.45, "greet": 0.35, "faq/code_sms": 0.2}, second_sure=0.4).process([msg])
+    assert intent_of(msg) == "faq" and said(msg) == "faq/quota"
+    assert msg.get("intent")["confidence"] == pytest.approx(0.4 * 0.4 + 0.6 * 0.45)
+    # Under 0.4, the second model is not sure enough: the question back stays.
+    doubt = message(
+        "mon code et mon stockage", "faq", [("faq", 1.0)], [("faq/code_sms", 0.6), ("faq/quota", 0.4)]
+    )
+    fixed({"faq/quota": 0.38, "greet": 0.3, "faq/code_sms": 0.2}, second_sure=0.4).process([doubt])
+    assert intent_of(doubt) == "nlu_fallback"
+
+
+def test_the_second_model_alone_does_not_answer_what_the_first_declines_or_a_live_question() -> None:
+    # « combien de temps cuire un poulet » : the first model reads out of scope, the second a guide answer.
+    declined = message(
+        "combien de temps pour le poulet",
+        "out_of_scope",
+        [("out_of_scope", 0.5), ("faq", 0.5)],
+        [("faq/delais", 0.6), ("faq/quota", 0.4)],
+    )
+    # delais 0.4 x 0.3 + 0.6 x 0.5 = 0.42 (under 0.45); the second model alone is sure of it.
+    fixed({"faq/delais": 0.5, "out_of_scope": 0.3, "greet": 0.2}, second_sure=0.4).process([declined])
+    assert intent_of(declined) == "nlu_fallback"
+    # A live question needs both models too (it starts a look-up in the school's data).
+    live = message("la classe de CP est-elle prête", "faq", [("faq", 1.0)], [("faq/premieres_classes", 0.5)])
+    # live 0.6 x 0.7 = 0.42 first in the blend (premieres 0.2 + 0.12), under 0.45.
+    fixed({"live_class_pupils": 0.7, "faq/premieres_classes": 0.2}, second_sure=0.4).process([live])
+    assert intent_of(live) == "nlu_fallback"
 
 
 def test_a_word_or_two_is_answered_only_when_both_models_are_clear() -> None:
