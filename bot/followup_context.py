@@ -31,6 +31,13 @@ NEIGHBOURS_INTENT = "hors_champ"  # a neighbouring topic, declined
 # after an answer, it counts as the fallback it nearly was (chosen in docs/measuring.md).
 UNSURE_BELOW = 0.3
 UNSURE_READINGS = (RETRIEVAL_INTENT, NEIGHBOURS_INTENT, "out_of_scope")
+# Right after an answer, "not our field" below this is doubtful too: « le lien de
+# réinitialisation ne m'arrive pas » after the password answer names no other service, and the
+# model said out of scope at 0.62; « le bus ne passe plus » is sure (chosen in docs/measuring.md).
+UNSURE_DECLINE_AFTER_ANSWER = 0.7
+# The classifier's own threshold (config.yml, FallbackClassifier): a follow-up intent read this
+# surely that fell back only for a near tie with another reading.
+AMBIGUOUS_FROM = 0.4
 
 ROLE_WORDS = {
     "parent": re.compile(r"\b(parents?|papas?|mamans?|m[eè]res?|p[eè]res?|familles?)\b", re.I),
@@ -170,16 +177,42 @@ def same_topic(key: str | None, context: str) -> bool:
     return key == context or (context in NEXT_STEP and NEXT_STEP.get(key) == NEXT_STEP[context])
 
 
-def model_reading(parse: Parsed) -> tuple[str | None, str | None]:
+def model_reading(parse: Parsed, just_answered: bool = False) -> tuple[str | None, str | None]:
     """The model's reading of a message for `followup_intent`: (intent, guide answer key).
 
-    A doubtful answer or decline counts as the fallback it nearly was.
+    A doubtful answer or decline counts as the fallback it nearly was; right after an answer
+    (`just_answered`), a half-sure "not our field" too.
     """
     intent = parse.get("intent") or {}
     name = intent.get("name")
-    if name in UNSURE_READINGS and float(intent.get("confidence") or 0.0) < UNSURE_BELOW:
+    confidence = float(intent.get("confidence") or 0.0)
+    if name in UNSURE_READINGS and confidence < UNSURE_BELOW:
         return FALLBACK_INTENT, None
+    if name == "out_of_scope" and just_answered and confidence < UNSURE_DECLINE_AFTER_ANSWER:
+        return FALLBACK_INTENT, None
+    if name == FALLBACK_INTENT and just_answered:
+        # right after an answer, a near tie between a follow-up (« c'est pénible, aucune réponse
+        # utile »: a complaint at 0.44, a guide answer at 0.43) and anything else is the follow-up
+        ranked = [item for item in parse.get("intent_ranking") or [] if item.get("name") != FALLBACK_INTENT]
+        first = ranked[0] if ranked else {}
+        if first.get("name") in FOLLOWUP_INTENTS and float(first.get("confidence") or 0.0) >= AMBIGUOUS_FROM:
+            return str(first["name"]), None
     return name, chosen_answer(parse)[0] if name == RETRIEVAL_INTENT else None
+
+
+def reply_in_context(
+    text: str, parse: Parsed, context: str | None, just_answered: bool = False
+) -> str | None:
+    """The follow-up intent message `text` parsed as `parse` has in context, or None to keep the reading.
+
+    `context` and `just_answered` as for `followup_intent`.
+    """
+    intent, key = model_reading(parse, just_answered)
+    followup = followup_intent(text, intent, key, context, just_answered)
+    read = (parse.get("intent") or {}).get("name")
+    if followup is None and context is not None and intent in FOLLOWUP_INTENTS and intent != read:
+        return intent  # a follow-up the model nearly read, taken in context
+    return followup
 
 
 def followup_intent(

@@ -34,9 +34,8 @@ from bot.followup_context import (
     FOLLOWUP_ACTION,
     MAX_TURNS_BACK,
     context_answer,
-    followup_intent,
     last_action,
-    model_reading,
+    reply_in_context,
 )
 from bot.nlu_component import StatelessComponent
 
@@ -68,8 +67,7 @@ class FollowupInContext(StatelessComponent, IntentClassifier):
         context, _ = context_answer([*events, CURRENT_MESSAGE])
         just_answered = last_action(events) in (ANSWER_ACTION, FOLLOWUP_ACTION)
         for message in messages:
-            intent, key = model_reading(message)
-            followup = followup_intent(message.get("text") or "", intent, key, context, just_answered)
+            followup = reply_in_context(message.get("text") or "", message, context, just_answered)
             if followup is not None:
                 self._read_as(message, followup)
         return messages

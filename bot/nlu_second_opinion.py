@@ -14,7 +14,7 @@ in `also_for`) or could not read:
   the declines (neighbouring topics, out of scope) count together against any one answer;
 - **answer**: the blend's first label is said when its probability reaches
   `answer_when_agree` if both models also put it first, else `answer_when_disagree`;
-  with `answer_when_second_sure` (off unless set: measured and not kept, docs/measuring.md),
+  with `answer_when_second_sure` (off unless set; config.yml sets it, docs/measuring.md),
   a guide answer the second model puts first with that much is said although they disagree,
   unless the first model reads the message as not our field;
   a message of fewer than `min_words` words needs both, and one the first model could not

@@ -68,6 +68,68 @@ def test_a_failure_read_as_a_doubtful_other_answer_is_still_failing(intent: str)
     assert read(sure, answered("connexion_franceconnect")) == intent
 
 
+def test_a_failure_read_as_not_our_field_right_after_an_answer_is_still_failing() -> None:
+    # after the password answer, the model read this out of scope at 0.62: it is the next step
+    text = "le lien de réinitialisation ne m'arrive pas, j'ai regardé partout"
+    assert (
+        read(parse(text, "out_of_scope", confidence=0.62), answered("identifiants_oublies"))
+        == "still_failing"
+    )
+    # a sure decline stays, a half-sure question of its own too, and a neighbouring school topic
+    sure = parse("le bus ne passe plus", "out_of_scope", confidence=0.9)
+    assert read(sure, answered("identifiants_oublies")) == "out_of_scope"
+    question = parse("comment je récupère le code de ma banque ?", "out_of_scope", confidence=0.6)
+    assert read(question, answered("code_sms_non_recu")) == "out_of_scope"
+    neighbour = parse("le livret scolaire ne s'affiche pas", "hors_champ", confidence=0.9)
+    assert read(neighbour, answered("identifiants_oublies")) == "hors_champ"
+    # not right after the answer (a question came between): declined as read
+    between = [
+        *answered("identifiants_oublies"),
+        UserUttered("ok", intent={"name": "affirm"}),
+        ActionExecuted("utter_thank"),
+        ActionExecuted("action_listen"),
+    ]
+    assert read(parse(text, "out_of_scope", confidence=0.62), between) == "out_of_scope"
+
+
+def test_a_half_sure_decline_is_doubtful_right_after_an_answer_only() -> None:
+    half_sure = parse("x", "out_of_scope", confidence=0.6)
+    assert model_reading(half_sure, just_answered=True) == ("nlu_fallback", None)
+    assert model_reading(half_sure) == ("out_of_scope", None)
+    assert model_reading(parse("x", "out_of_scope", confidence=0.8), just_answered=True) == (
+        "out_of_scope",
+        None,
+    )
+    assert model_reading(parse("x", "hors_champ", confidence=0.6), just_answered=True) == ("hors_champ", None)
+
+
+def fell_back_between(text: str, first: str, first_confidence: float, second: str) -> Message:
+    """A message the classifier fell back on: two readings nearly tied."""
+    message = parse(text, "nlu_fallback", confidence=0.4)
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": first, "confidence": first_confidence},
+        {"name": second, "confidence": first_confidence - 0.01},
+    ]
+    message.set("intent_ranking", ranking)
+    return message
+
+
+def test_a_near_tie_with_a_follow_up_right_after_an_answer_is_that_follow_up() -> None:
+    complaint = fell_back_between("c'est pénible, aucune réponse utile", "complaint", 0.44, "faq")
+    assert read(complaint, answered("activer_educonnect")) == "complaint"
+    role = fell_back_between("et côté chefs d'école, ça change quelque chose ?", "followup_role", 0.44, "faq")
+    assert read(role, answered("identifiants_rentree")) == "followup_role"
+
+
+def test_a_near_tie_stays_a_fallback_without_an_answer_just_before_or_under_the_threshold() -> None:
+    assert read(fell_back_between("c'est pénible", "complaint", 0.44, "faq"), []) == "nlu_fallback"
+    weak = fell_back_between("c'est pénible", "complaint", 0.3, "faq")
+    assert read(weak, answered("activer_educonnect")) == "nlu_fallback"
+    answer_first = fell_back_between("c'est pénible", "faq", 0.44, "complaint")
+    assert read(answer_first, answered("activer_educonnect")) == "nlu_fallback"
+
+
 def test_a_doubtful_reading_is_no_reading_for_the_follow_up_rules() -> None:
     assert model_reading(parse("x", "out_of_scope", confidence=0.2)) == ("nlu_fallback", None)
     assert model_reading(parse("x", "faq", "quota_stockage", 0.25)) == ("nlu_fallback", None)

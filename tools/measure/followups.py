@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from bot.followup_context import FOLLOWUP_INTENTS, followup_intent, model_reading
+from bot.followup_context import FOLLOWUP_INTENTS, reply_in_context
 from bot.followup_topics import NEXT_STEP
 from bot.nlu import answer_key
 from bot.paths import ROOT
@@ -175,12 +175,11 @@ def taken_after_other_answers(
     for text, gold, parse in zip(texts, golds, parses, strict=True):
         if gold.split("/")[0] in FOLLOWUP_INTENTS:
             continue
-        intent, key = model_reading(parse)
         for context in sorted(NEXT_STEP):
             if context == answer_key(gold):
                 continue  # the same question again right after its answer: a follow-up may be right
             pairs += 1
-            if followup_intent(text, intent, key, context, just_answered=True):
+            if reply_in_context(text, parse, context, just_answered=True):
                 taken += 1
                 questions.add(text)
     return {
