@@ -33,7 +33,7 @@ UNSURE_BELOW = 0.3
 UNSURE_READINGS = (RETRIEVAL_INTENT, NEIGHBOURS_INTENT, "out_of_scope")
 # Right after an answer, "not our field" below this is doubtful too: « le lien de
 # réinitialisation ne m'arrive pas » after the password answer names no other service, and the
-# model said out of scope at 0.62; « le bus ne passe plus » is sure (chosen in docs/measuring.md).
+# model said out of scope at 0.62; « le bus ne passe plus » is sure (a round value, docs/measuring.md).
 UNSURE_DECLINE_AFTER_ANSWER = 0.7
 # The classifier's own threshold (config.yml, FallbackClassifier): a follow-up intent read this
 # surely that fell back only for a near tie with another reading.
