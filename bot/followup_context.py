@@ -26,17 +26,18 @@ SCHOOL_CHANGE = "followup_school_change"
 COMPLAINT = "complaint"
 FOLLOWUP_INTENTS = frozenset({STILL_FAILING, FOLLOWUP_ROLE, SCHOOL_CHANGE, COMPLAINT})
 NEIGHBOURS_INTENT = "hors_champ"  # a neighbouring topic, declined
+OUT_OF_SCOPE_INTENT = "out_of_scope"  # not our field, declined
 # An answer or a decline the two models' blend gives below this is a doubtful reading (it
 # answers from 0.2 when both models put it first, bot/nlu_second_opinion.py): for a reply
 # after an answer, it counts as the fallback it nearly was (chosen in docs/measuring.md).
 UNSURE_BELOW = 0.3
-UNSURE_READINGS = (RETRIEVAL_INTENT, NEIGHBOURS_INTENT, "out_of_scope")
+UNSURE_READINGS = (RETRIEVAL_INTENT, NEIGHBOURS_INTENT, OUT_OF_SCOPE_INTENT)
 # Right after an answer, "not our field" below this is doubtful too: « le lien de
 # réinitialisation ne m'arrive pas » after the password answer names no other service, and the
 # model said out of scope at 0.62; « le bus ne passe plus » is sure (a round value, docs/measuring.md).
 UNSURE_DECLINE_AFTER_ANSWER = 0.7
-# The classifier's own threshold (config.yml, FallbackClassifier): a follow-up intent read this
-# surely that fell back only for a near tie with another reading.
+# The classifier's own threshold (config.yml, FallbackClassifier; a test keeps them equal): a
+# follow-up intent read this surely that fell back only for a near tie with another reading.
 AMBIGUOUS_FROM = 0.4
 
 ROLE_WORDS = {
@@ -188,7 +189,7 @@ def model_reading(parse: Parsed, just_answered: bool = False) -> tuple[str | Non
     confidence = float(intent.get("confidence") or 0.0)
     if name in UNSURE_READINGS and confidence < UNSURE_BELOW:
         return FALLBACK_INTENT, None
-    if name == "out_of_scope" and just_answered and confidence < UNSURE_DECLINE_AFTER_ANSWER:
+    if name == OUT_OF_SCOPE_INTENT and just_answered and confidence < UNSURE_DECLINE_AFTER_ANSWER:
         return FALLBACK_INTENT, None
     if name == FALLBACK_INTENT and just_answered:
         # right after an answer, a near tie between a follow-up (« c'est pénible, aucune réponse

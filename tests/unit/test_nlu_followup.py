@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.followup_context import context_answer, followup_intent, last_action, model_reading
+from bot.followup_context import AMBIGUOUS_FROM, context_answer, followup_intent, last_action, model_reading
 from bot.nlu_followup import FollowupInContext, recent_events
+from bot.paths import ROOT
 
 
 def parse(text: str, intent: str, answer: str | None = None, confidence: float = 0.9) -> Message:
@@ -82,7 +84,7 @@ def test_a_failure_read_as_not_our_field_right_after_an_answer_is_still_failing(
     assert read(question, answered("code_sms_non_recu")) == "out_of_scope"
     neighbour = parse("le livret scolaire ne s'affiche pas", "hors_champ", confidence=0.9)
     assert read(neighbour, answered("identifiants_oublies")) == "hors_champ"
-    # not right after the answer (a question came between): declined as read
+    # not right after the answer (another turn came between): declined as read
     between = [
         *answered("identifiants_oublies"),
         UserUttered("ok", intent={"name": "affirm"}),
@@ -120,6 +122,12 @@ def test_a_near_tie_with_a_follow_up_right_after_an_answer_is_that_follow_up() -
     assert read(complaint, answered("activer_educonnect")) == "complaint"
     role = fell_back_between("et côté chefs d'école, ça change quelque chose ?", "followup_role", 0.44, "faq")
     assert read(role, answered("identifiants_rentree")) == "followup_role"
+
+
+def test_the_near_tie_threshold_is_the_fallback_classifiers() -> None:
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    fallback = next(item for item in pipeline if item["name"] == "FallbackClassifier")
+    assert fallback["threshold"] == AMBIGUOUS_FROM
 
 
 def test_a_near_tie_stays_a_fallback_without_an_answer_just_before_or_under_the_threshold() -> None:
